@@ -10,7 +10,10 @@ let package = Package(
     products: [
         .library(name: "Xapian", targets: ["Xapian"]),
     ],
-    dependencies: [],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
     targets: [
         // Thin extern "C" layer over Xapian 1.4: opaque handles, every C++ exception caught.
         .target(
@@ -19,7 +22,15 @@ let package = Package(
         ),
         // Typed Swift handles over CXapian; the only module that touches raw pointers.
         .target(name: "Xapian", dependencies: ["CXapian"]),
+        // The encyclopedia: entries, markets, glossary, and the loader that checks them.
+        .target(name: "KBCorpus", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // The agents' command-line client.
+        .executableTarget(name: "kbq", dependencies: [
+            "KBCorpus",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .testTarget(name: "XapianTests", dependencies: ["Xapian"]),
+        .testTarget(name: "KBCorpusTests", dependencies: ["KBCorpus"]),
     ],
     cxxLanguageStandard: .cxx17
 )
