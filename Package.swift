@@ -22,6 +22,11 @@ let package = Package(
         ),
         // Typed Swift handles over CXapian; the only module that touches raw pointers.
         .target(name: "Xapian", dependencies: ["CXapian"]),
+        // ICU word segmentation and normalisation, OpenCC conversion, behind a header that
+        // includes no ICU header (Foundation carries its own ICU; the two must not meet).
+        .target(name: "CTextShim", cxxSettings: [.unsafeFlags(["-I/usr/include/opencc"])]),
+        // Language analysis: words, stems, accent folding, n-grams, script detection.
+        .target(name: "KBText", dependencies: ["CTextShim", "Xapian"]),
         // The encyclopedia: entries, markets, glossary, and the loader that checks them.
         .target(name: "KBCorpus", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The agents' command-line client.
@@ -31,6 +36,7 @@ let package = Package(
         ]),
         .testTarget(name: "XapianTests", dependencies: ["Xapian"]),
         .testTarget(name: "KBCorpusTests", dependencies: ["KBCorpus"]),
+        .testTarget(name: "KBTextTests", dependencies: ["KBText"]),
     ],
     cxxLanguageStandard: .cxx17
 )
