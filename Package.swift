@@ -29,11 +29,15 @@ let package = Package(
         .target(name: "KBText", dependencies: ["CTextShim", "Xapian"]),
         // The encyclopedia: entries, markets, glossary, and the loader that checks them.
         .target(name: "KBCorpus", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // The search engine: schema, indexing, query building, ranking, generations.
+        .target(name: "KBSearch", dependencies: ["Xapian", "KBText", "KBCorpus"]),
         // The agents' command-line client.
         .executableTarget(name: "kbq", dependencies: [
             "KBCorpus",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Relevance evaluations (XQuAD, the judged query set) through the real query path.
+        .executableTarget(name: "kbq-eval", dependencies: ["KBSearch", "KBCorpus"], path: "Benchmarks/kbq-eval"),
         .testTarget(name: "XapianTests", dependencies: ["Xapian"]),
         .testTarget(name: "KBCorpusTests", dependencies: ["KBCorpus"]),
         .testTarget(name: "KBTextTests", dependencies: ["KBText"]),

@@ -137,7 +137,7 @@ public struct CorpusLoader: Sendable {
 }
 
 /// `map` over the cores, results in input order.
-func concurrentMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+public func concurrentMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
     let results = UnsafeMutableBufferPointer<R?>.allocate(capacity: items.count)
     results.initialize(repeating: nil)
     defer { results.deallocate() }

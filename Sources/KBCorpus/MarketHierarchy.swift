@@ -6,11 +6,16 @@ import Yams
 /// is inside `GLOBAL`. This is what lets a search for market DE rank DE entries first, then
 /// EU/EEA/EUROPE ones, then GLOBAL ones, and never return entries scoped to other markets.
 public struct MarketHierarchy: Sendable, Equatable {
-    public struct Region: Sendable, Equatable { public let code: String; public let name: String }
+    public struct Region: Sendable, Equatable {
+        public let code: String
+        public let name: String
+        public init(code: String, name: String) { self.code = code; self.name = name }
+    }
     public struct Country: Sendable, Equatable {
         public let code: String
         public let name: String
         public let regions: [String]
+        public init(code: String, name: String, regions: [String]) { self.code = code; self.name = name; self.regions = regions }
     }
 
     public static let global = "GLOBAL"

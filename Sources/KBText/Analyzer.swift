@@ -27,7 +27,10 @@ public final class Analyzer {
 
     public struct Analysis: Sendable, Equatable {
         public var words: [Word] = []
+        /// N-grams of unspaced scripts and Hangul: the main way such text is found.
         public var grams: [String] = []
+        /// Trigrams inside alphabetic words: a second chance for compounds and variants.
+        public var subwordGrams: [String] = []
         /// The language used: as given, or detected from the script.
         public var language: String?
     }
@@ -35,6 +38,10 @@ public final class Analyzer {
     private let segmenter: Segmenter
     private let chinese: ChineseConverter
     private var stemmers: [String: Stemmer?] = [:]
+    /// Raw token (with its language) → its forms. Words repeat a lot, and normalising,
+    /// converting, stemming and folding each is what analysis spends its time on.
+    private var cache: [String: (form: String, stem: String?, folded: String?)] = [:]
+    static let cacheLimit = 200_000
 
     public init() throws {
         segmenter = try Segmenter()
@@ -56,50 +63,107 @@ public final class Analyzer {
             guard !run.isEmpty else { return }
             let joined = run.map(\.1).joined()
             let chars = joined.unicodeScalars.map { String($0) }
-            let sizes = run[0].0.script == .han || run[0].0.script == .kana ? [1, 2] : [2, 3]
+            let sizes = run[0].0.script == .han || run[0].0.script == .kana ? [1, 2] : [3]
             analysis.grams += Self.ngrams(chars, sizes: sizes)
             run.removeAll()
         }
 
-        for seg in segments {
-            let raw = String(decoding: utf8[seg.range], as: UTF8.self)
-            var form = try UnicodeFolding.nfkcCasefold(raw)
-            if seg.script == .han && !isJapanese { form = try chinese.convert(form) }
-            if seg.script == .arabic { form = Normalization.arabic(form) }
+        let isTurkish = lang.map { $0.hasPrefix("tr") || $0.hasPrefix("az") } ?? false
+        let cacheLanguage = (wordStemmer?.language ?? "") + (isJapanese ? "ja" : "") + (isTurkish ? "tr" : "")
+        for seg in Self.splitAtApostrophes(segments, utf8) {
+            var raw = String(decoding: utf8[seg.range], as: UTF8.self)
+            // Turkish capitals: İ is i and I is ı (Unicode's default folding turns İ into i + ◌̇).
+            if isTurkish, seg.script == .latin {
+                raw = raw.replacingOccurrences(of: "İ", with: "i").replacingOccurrences(of: "I", with: "ı")
+            }
+            let key = cacheLanguage + "\u{1}" + raw
+            let forms: (form: String, stem: String?, folded: String?)
+            if let cached = cache[key] {
+                forms = cached
+            } else {
+                forms = try self.forms(raw, seg, stemmer: wordStemmer, japanese: isJapanese)
+                if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
+                cache[key] = forms
+            }
+            let form = forms.form
             guard !form.isEmpty else { continue }
             position += 1
-            var word = Word(form: form, stem: nil, folded: nil, script: seg.script, position: position, range: seg.range)
+            let word = Word(form: form, stem: forms.stem, folded: forms.folded, script: seg.script, position: position, range: seg.range)
             if seg.script.isUnspaced {
                 run.append((seg, form))
             } else {
                 try flushRun()
-                // A stem under three letters (Turkish `iadeleri` → `ia`) matches unrelated words.
-                if let wordStemmer, seg.kind == .letter, let s = try? wordStemmer.stem(form), s != form,
-                   s.unicodeScalars.count >= 3 {
-                    word.stem = s
-                }
-                if seg.script.foldsAccents {
-                    let f = Normalization.foldAccents(form)
-                    if f != form { word.folded = f }
-                }
                 let chars = (word.folded ?? form).unicodeScalars.map { String($0) }
                 if seg.script == .hangul, chars.count >= 3 {
                     analysis.grams += Self.ngrams(chars, sizes: [2])
                 } else if seg.kind == .letter, chars.count >= 4 {
-                    analysis.grams += Self.ngrams(chars, sizes: [3])
+                    analysis.subwordGrams += Self.ngrams(chars, sizes: [3])
                 }
             }
             analysis.words.append(word)
         }
         try flushRun()
+        // Vietnamese writes each syllable apart; most words are two syllables, so
+        // adjacent pairs stand in for words.
+        if lang.map({ $0 == "vi" || $0.hasPrefix("vi-") }) == true {
+            for (a, b) in zip(analysis.words, analysis.words.dropFirst()) where b.position == a.position + 1 {
+                analysis.grams.append(a.form + " " + b.form)
+            }
+        }
         return analysis
+    }
+
+    /// Latin words split at apostrophes: French `l'union`, Turkish `Türkiye'nin` (a
+    /// suffix after a name), English `customer's`: each part is a word of its own.
+    static func splitAtApostrophes(_ segments: [Segment], _ utf8: [UInt8]) -> [Segment] {
+        var out: [Segment] = []
+        out.reserveCapacity(segments.count)
+        for seg in segments {
+            guard seg.script == .latin, seg.kind == .letter else { out.append(seg); continue }
+            var start = seg.range.lowerBound, i = start
+            while i < seg.range.upperBound {
+                // ' (27) or ’ (E2 80 99)
+                let width = utf8[i] == 0x27 ? 1 : (utf8[i] == 0xE2 && i + 2 < seg.range.upperBound
+                                                   && utf8[i + 1] == 0x80 && utf8[i + 2] == 0x99) ? 3 : 0
+                if width > 0 {
+                    // A lone letter beside an apostrophe (l', d', 's) carries no meaning.
+                    if i > start + 1 { out.append(Segment(range: start..<i, kind: seg.kind, script: seg.script)) }
+                    start = i + width
+                    i = start
+                } else {
+                    i += 1
+                }
+            }
+            if start < seg.range.upperBound - (start == seg.range.lowerBound ? 0 : 1) { out.append(Segment(range: start..<seg.range.upperBound, kind: seg.kind, script: seg.script)) }
+        }
+        return out
+    }
+
+    /// The form, stem and accent-free form of one raw token.
+    private func forms(_ raw: String, _ seg: Segment, stemmer: Stemmer?, japanese: Bool) throws
+        -> (form: String, stem: String?, folded: String?) {
+        var form = try UnicodeFolding.nfkcCasefold(raw)
+        if seg.script == .han && !japanese { form = try chinese.convert(form) }
+        if seg.script == .arabic { form = Normalization.arabic(form) }
+        var stem: String?, folded: String?
+        if !seg.script.isUnspaced {
+            // A stem under three letters (Turkish `iade` → `ia`) matches unrelated words.
+            if let stemmer, seg.kind == .letter, let s = try? stemmer.stem(form), s != form, s.unicodeScalars.count >= 3 {
+                stem = s
+            }
+            if seg.script.foldsAccents {
+                let f = Normalization.foldAccents(form)
+                if f != form { folded = f }
+            }
+        }
+        return (form, stem, folded)
     }
 
     /// Simplified Chinese for `text` (OpenCC `tw2sp`): for callers that compare text.
     public func simplifiedChinese(_ text: String) throws -> String { try chinese.convert(text) }
 
     /// Character n-grams of the given sizes (shorter runs yield what they can).
-    static func ngrams(_ chars: [String], sizes: [Int]) -> [String] {
+    public static func ngrams(_ chars: [String], sizes: [Int]) -> [String] {
         var out: [String] = []
         for n in sizes where chars.count >= n {
             for i in 0...(chars.count - n) { out.append(chars[i..<(i + n)].joined()) }

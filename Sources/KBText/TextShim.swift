@@ -36,9 +36,9 @@ public enum Script: Int32, Sendable, Codable {
     case other = 0, latin, han, kana, hangul, thai, lao, khmer, myanmar, arabic, cyrillic, greek, devanagari, hebrew
 
     /// Scripts written without spaces between words: segmented by dictionary, plus n-grams.
-    var isUnspaced: Bool { [.han, .kana, .thai, .lao, .khmer, .myanmar].contains(self) }
+    public var isUnspaced: Bool { [.han, .kana, .thai, .lao, .khmer, .myanmar].contains(self) }
     /// Scripts whose accents are folded for accent-insensitive matching.
-    var foldsAccents: Bool { [.latin, .greek, .cyrillic].contains(self) }
+    public var foldsAccents: Bool { [.latin, .greek, .cyrillic].contains(self) }
 }
 
 /// One word found by ICU's word break iterator.

@@ -1,0 +1,88 @@
+// kbq-eval: relevance evaluations through kbq's real index and query path.
+//
+//   kbq-eval xquad [--shared DIR] [--run FILE]   XQuAD monolingual retrieval, scored by
+//                                                ../shared/bench/xquad/eval.py
+import Foundation
+import KBCorpus
+import KBSearch
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("kbq-eval: \(message)\n".utf8))
+    exit(2)
+}
+
+var args = Array(CommandLine.arguments.dropFirst())
+@MainActor func option(_ name: String) -> String? {
+    guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
+    defer { args.removeSubrange(i...(i + 1)) }
+    return args[i + 1]
+}
+
+let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let shared = option("--shared") ?? here.deletingLastPathComponent().appendingPathComponent("shared").path
+let runPath = option("--run") ?? NSTemporaryDirectory() + "kbq-xquad-run.jsonl"
+// Quick iterations: a sample of each language's queries, scored here (MRR@10) instead of by eval.py.
+let sample = option("--sample").flatMap { Int($0) }
+let rankingSettings = option("--ranking")
+let onlyLangs = option("--langs")?.split(separator: ",").map(String.init)
+
+guard args.first == "xquad" else { fail("usage: kbq-eval xquad [--shared DIR] [--run FILE]") }
+
+let bench = shared + "/bench/xquad"
+guard FileManager.default.fileExists(atPath: bench + "/eval.py") else { fail("no XQuAD benchmark at \(bench)") }
+
+struct XQuery: Decodable, Sendable { let qid: String; let lang: String; let query: String; let relevant: [String] }
+var allQueries = try String(contentsOfFile: bench + "/queries.jsonl", encoding: .utf8)
+    .split(separator: "\n").map { try JSONDecoder().decode(XQuery.self, from: Data($0.utf8)) }
+if let onlyLangs { allQueries = allQueries.filter { q in onlyLangs.contains { q.lang.hasPrefix($0) } } }
+if let sample {
+    allQueries = Dictionary(grouping: allQueries, by: \.lang).values.flatMap { qs in
+        stride(from: 0, to: qs.count, by: max(1, qs.count / sample)).map { qs[$0] }
+    }.sorted { $0.qid < $1.qid }
+}
+let queries = allQueries
+
+let indexPath = NSTemporaryDirectory() + "kbq-xquad-index-\(getpid())"
+defer { try? FileManager.default.removeItem(atPath: indexPath) }
+var clock = Date()
+let corpus = try CorpusLoader(root: bench + "/corpus").load()
+let report = try Indexer().build(corpus, at: indexPath)
+print(String(format: "indexed %d paragraphs in %.1f s (%d problems)", report.documents, Date().timeIntervalSince(clock), corpus.problems.count))
+
+clock = Date()
+let threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+let lines = concurrentMap(Array(0..<threads)) { worker -> [(Int, String, Double)] in
+    guard let searcher = try? Searcher(path: indexPath) else { return [] }
+    if let rankingSettings { try! searcher.ranking.set(rankingSettings) }
+    return stride(from: worker, to: queries.count, by: threads).map { i in
+        let q = queries[i]
+        var request = SearchRequest(q: q.query)
+        request.lang = q.lang
+        request.langs = [q.lang]
+        request.facets = false
+        let ranked = (try? searcher.search(request).results.map(\.id)) ?? []
+        let line = try! JSONSerialization.data(withJSONObject: ["qid": q.qid, "ranked": ranked])
+        let rank = ranked.prefix(10).firstIndex { q.relevant.contains($0) }
+        return (i, String(decoding: line, as: UTF8.self), rank.map { 1.0 / Double($0 + 1) } ?? 0)
+    }
+}.flatMap { $0 }.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2) }
+guard lines.count == queries.count else { fail("some workers could not open the index") }
+try (lines.map(\.0).joined(separator: "\n") + "\n").write(toFile: runPath, atomically: true, encoding: .utf8)
+print(String(format: "searched %d queries in %.1f s on %d threads; run written to %@",
+             queries.count, Date().timeIntervalSince(clock), threads, runPath))
+
+if sample != nil || onlyLangs != nil {
+    let byLang = Dictionary(grouping: zip(queries, lines), by: { $0.0.lang })
+    for (lang, rows) in byLang.sorted(by: { $0.key < $1.key }) {
+        print(String(format: "%-8@ n=%4d  MRR@10 %.4f", lang, rows.count, rows.map(\.1.1).reduce(0, +) / Double(rows.count)))
+    }
+    print(String(format: "overall  n=%4d  MRR@10 %.4f (sample; the full run is scored by eval.py)",
+                 lines.count, lines.map(\.1).reduce(0, +) / Double(lines.count)))
+    exit(0)
+}
+let scorer = Process()
+scorer.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+scorer.arguments = ["python3", bench + "/eval.py", runPath]
+try scorer.run()
+scorer.waitUntilExit()
+exit(scorer.terminationStatus)
