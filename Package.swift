@@ -13,6 +13,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // Thin extern "C" layer over Xapian 1.4: opaque handles, every C++ exception caught.
@@ -31,6 +37,28 @@ let package = Package(
         .target(name: "KBCorpus", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The search engine: schema, indexing, query building, ranking, generations.
         .target(name: "KBSearch", dependencies: ["Xapian", "KBText", "KBCorpus"]),
+        // What daemon and client share: socket locations, the error body.
+        .target(name: "KBProtocol"),
+        // The daemon's HTTP layer over a Unix socket: decode → route → handler → encode.
+        .target(name: "KBServer", dependencies: [
+            "KBSearch", "KBCorpus", "KBProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOExtras", package: "swift-nio-extras"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+        // libsystemd: sd_notify and socket activation.
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd"),
+        // The daemon.
+        .executableTarget(name: "kbqd", dependencies: [
+            "KBServer", "KBProtocol", "CSystemd",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
         // The agents' command-line client.
         .executableTarget(name: "kbq", dependencies: [
             "KBCorpus",

@@ -21,6 +21,8 @@ public struct Indexer: Sendable {
     public var batchSize = 2_000
     /// Analysis threads; the writer is a single thread.
     public var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Told how many entries have been written so far.
+    public var progress: (@Sendable (Int) -> Void)?
 
     public init() {}
 
@@ -88,6 +90,7 @@ public struct Indexer: Sendable {
                 for (word, n) in plan.spellings { try db.addSpelling(word, frequency: Int(n)) }
             }
             offset += batch.count
+            progress?(offset)
         }
     }
 

@@ -26,6 +26,8 @@ public struct QueryUnderstanding: Codable, Sendable, Equatable {
     public var expansions: [Expansion] = []
     public var corrections: [Correction] = []
 
+    public init() {}
+
     enum CodingKeys: String, CodingKey {
         case language, languageDetected = "language_detected", words, phrases, wildcards, excluded, filters
         case expansions, corrections

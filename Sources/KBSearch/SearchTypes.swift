@@ -93,6 +93,12 @@ public struct SearchResponse: Codable, Sendable, Equatable {
     public var tookMs: Double
     public var generation: String?
 
+    public init(results: [Hit] = [], total: Int = 0, facets: [String: [String: Int]] = [:],
+                query: QueryUnderstanding = QueryUnderstanding(), tookMs: Double = 0, generation: String? = nil) {
+        self.results = results; self.total = total; self.facets = facets; self.query = query
+        self.tookMs = tookMs; self.generation = generation
+    }
+
     enum CodingKeys: String, CodingKey {
         case results, total, facets, query, tookMs = "took_ms", generation
     }

@@ -19,11 +19,13 @@ public final class Searcher {
     /// Result windows beyond this are refused (deep paging is costly and useless to agents).
     public static let maxWindow = 1_000
 
-    public init(path: String) throws {
+    /// Opens the index at `path`; `analyzer` may be shared with an earlier searcher of
+    /// the same thread (creating one loads OpenCC's dictionaries).
+    public init(path: String, analyzer: Analyzer? = nil) throws {
         self.path = path
         db = try Database(path: path)
-        analyzer = try Analyzer()
-        (builder, markets) = try Self.load(db, analyzer)
+        self.analyzer = try analyzer ?? Analyzer()
+        (builder, markets) = try Self.load(db, self.analyzer)
     }
 
     private static func load(_ db: Database, _ analyzer: Analyzer) throws -> (QueryBuilder, MarketHierarchy) {

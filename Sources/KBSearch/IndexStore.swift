@@ -1,0 +1,132 @@
+import Foundation
+import KBCorpus
+import Xapian
+
+/// The data directory: numbered index generations and a `current` link to the one served.
+///
+///     data/
+///       lock                       flock: one kbqd per data directory
+///       current -> generations/g000002
+///       generations/g000001/       a Xapian database (older, removed once unused)
+///       generations/g000002/
+///       generations/g000003.building/   a full rebuild in progress (removed if interrupted)
+///
+/// A full rebuild writes a new generation beside the live one, checks it, then switches
+/// `current` with one atomic rename; a crash at any point leaves the last good generation.
+public final class IndexStore: Sendable {
+    public let dataDir: String
+    private let lockFD: Int32
+
+    public struct Generation: Sendable, Equatable, Codable {
+        public let name: String
+        public let path: String
+    }
+
+    public enum StoreError: Error, CustomStringConvertible {
+        case locked(String), io(String)
+        public var description: String {
+            switch self {
+            case .locked(let d): "another kbqd is using the data directory \(d)"
+            case .io(let m): m
+            }
+        }
+    }
+
+    public init(dataDir: String) throws {
+        self.dataDir = URL(fileURLWithPath: dataDir).standardizedFileURL.path
+        try FileManager.default.createDirectory(atPath: self.dataDir + "/generations", withIntermediateDirectories: true)
+        let fd = open(self.dataDir + "/lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw StoreError.io("cannot open \(self.dataDir)/lock: \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw StoreError.locked(self.dataDir)
+        }
+        lockFD = fd
+    }
+
+    deinit { close(lockFD) }
+
+    var generationsDir: String { dataDir + "/generations" }
+    var currentLink: String { dataDir + "/current" }
+
+    /// The generation `current` points to, if any.
+    public var current: Generation? {
+        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: currentLink) else { return nil }
+        let name = URL(fileURLWithPath: target).lastPathComponent
+        return Generation(name: name, path: generationsDir + "/" + name)
+    }
+
+    /// Complete generations, oldest first.
+    public var generations: [Generation] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: generationsDir)) ?? []
+        return names.filter { $0.hasPrefix("g") && !$0.contains(".") }.sorted()
+            .map { Generation(name: $0, path: generationsDir + "/" + $0) }
+    }
+
+    /// Whether a generation opens, has kbq's current schema, and passes a read of its documents.
+    public func isUsable(_ g: Generation) -> Bool {
+        guard let db = try? Database(path: g.path), (try? db.metadata(Schema.Metadata.schema)) == Schema.version,
+              let count = try? db.documentCount else { return false }
+        // Reading the last document touches every table's root: a truncated file fails here.
+        if count > 0, let last = try? db.lastDocumentID, (try? db.document(last)) == nil { return false }
+        return true
+    }
+
+    /// At start: the generation to serve. `current` if usable; otherwise the newest usable
+    /// one (made current); nil when none is, and the caller rebuilds. Leftovers of
+    /// interrupted rebuilds are removed.
+    public func recover() -> (generation: Generation?, notes: [String]) {
+        var notes: [String] = []
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: generationsDir)) ?? [] where name.hasSuffix(".building") {
+            try? FileManager.default.removeItem(atPath: generationsDir + "/" + name)
+            notes.append("removed the interrupted rebuild \(name)")
+        }
+        if let c = current, isUsable(c) { return (c, notes) }
+        if let c = current { notes.append("current generation \(c.name) is missing or damaged") }
+        for g in generations.reversed() where g != current && isUsable(g) {
+            if (try? activate(g)) != nil {
+                notes.append("serving the last good generation \(g.name)")
+                return (g, notes)
+            }
+        }
+        return (nil, notes)
+    }
+
+    /// Builds a new generation from `corpus` (not yet current).
+    public func build(_ corpus: Corpus, indexer: Indexer = Indexer()) throws -> (Generation, IndexReport) {
+        let next = (generations.compactMap { Int($0.name.dropFirst()) }.max() ?? 0) + 1
+        let name = "g" + String(format: "%06d", next)
+        let building = generationsDir + "/" + name + ".building"
+        try? FileManager.default.removeItem(atPath: building)
+        do {
+            let report = try indexer.build(corpus, at: building)
+            let g = Generation(name: name, path: generationsDir + "/" + name)
+            guard rename(building, g.path) == 0 else { throw StoreError.io("cannot rename \(building): \(String(cString: strerror(errno)))") }
+            guard isUsable(g) else {
+                try? FileManager.default.removeItem(atPath: g.path)
+                throw StoreError.io("the new generation \(name) failed its check")
+            }
+            return (g, report)
+        } catch {
+            try? FileManager.default.removeItem(atPath: building)
+            throw error
+        }
+    }
+
+    /// Makes `g` current with an atomic rename of a fresh symlink over `current`.
+    public func activate(_ g: Generation) throws {
+        let tmp = dataDir + "/current.tmp"
+        unlink(tmp)
+        guard symlink("generations/" + g.name, tmp) == 0, rename(tmp, currentLink) == 0 else {
+            throw StoreError.io("cannot switch to generation \(g.name): \(String(cString: strerror(errno)))")
+        }
+        // The switch must survive a crash: sync the directory entry.
+        let dir = open(dataDir, O_RDONLY | O_DIRECTORY)
+        if dir >= 0 { fsync(dir); close(dir) }
+    }
+
+    /// Removes every generation but `keep`.
+    public func removeGenerations(except keep: Generation) {
+        for g in generations where g != keep { try? FileManager.default.removeItem(atPath: g.path) }
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import KBCorpus
+import Synchronization
+
+/// The state of one reindex, as `/v1/tasks/{id}` reports it.
+public struct ReindexStatus: Codable, Sendable, Equatable {
+    public enum State: String, Codable, Sendable { case running, succeeded, failed }
+    public var id: String
+    public var full: Bool
+    public var state: State
+    /// loading, analysing, committing, switching, done.
+    public var phase: String
+    public var progress: Progress
+    public var report: IndexReport?
+    public var problems: [String]
+    public var error: String?
+    public var generation: String?
+    public var started: String
+    public var finished: String?
+
+    public struct Progress: Codable, Sendable, Equatable {
+        public var done: Int
+        public var total: Int
+    }
+}
+
+/// Runs reindexes, one at a time, and keeps their status. A reindex that fails (corpus
+/// with too many bad files, disk full, a crash) leaves the serving index untouched.
+public final class Reindexer: Sendable {
+    public let corpusRoot: String
+    public let store: IndexStore
+    public let pool: SearcherPool
+    /// More files with errors than this fails the reindex instead of dropping them.
+    public let maxBadFiles: Int
+    private let tasks = Mutex<[ReindexStatus]>([])
+    private let counter = Atomic<Int>(0)
+
+    public init(corpusRoot: String, store: IndexStore, pool: SearcherPool, maxBadFiles: Int) {
+        self.corpusRoot = corpusRoot
+        self.store = store
+        self.pool = pool
+        self.maxBadFiles = maxBadFiles
+    }
+
+    /// The task running now, if any.
+    public var running: ReindexStatus? { tasks.withLock { $0.last { $0.state == .running } } }
+    /// The most recent finished task.
+    public var lastFinished: ReindexStatus? { tasks.withLock { $0.last { $0.state != .running } } }
+    public func status(_ id: String) -> ReindexStatus? { tasks.withLock { $0.first { $0.id == id } } }
+
+    /// Starts a reindex in the background, or returns the one already running (`false`).
+    /// A schema change since the index was built forces a full rebuild.
+    public func start(full: Bool, onFinish: @escaping @Sendable (ReindexStatus) -> Void = { _ in }) -> (ReindexStatus, started: Bool) {
+        let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
+        let status = ReindexStatus(id: "t\(n)", full: full, state: .running, phase: "loading",
+                                   progress: .init(done: 0, total: 0), report: nil, problems: [], error: nil,
+                                   generation: nil, started: Self.now(), finished: nil)
+        let existing: ReindexStatus? = tasks.withLock { list in
+            if let r = list.last(where: { $0.state == .running }) { return r }
+            list.append(status)
+            if list.count > 50 { list.removeFirst(list.count - 50) }
+            return nil
+        }
+        if let existing { return (existing, false) }
+        Thread.detachNewThread { [self] in
+            let final = run(status)
+            onFinish(final)
+        }
+        return (status, true)
+    }
+
+    /// Runs a reindex on the calling thread (startup, tests).
+    public func runNow(full: Bool) -> ReindexStatus {
+        let (status, started) = start(full: full)
+        guard started else { return status }
+        while let s = self.status(status.id), s.state == .running { usleep(10_000) }
+        return self.status(status.id)!
+    }
+
+    private func update(_ id: String, _ change: (inout ReindexStatus) -> Void) {
+        tasks.withLock { list in
+            if let i = list.firstIndex(where: { $0.id == id }) { change(&list[i]) }
+        }
+    }
+
+    private func run(_ status: ReindexStatus) -> ReindexStatus {
+        let id = status.id
+        do {
+            let corpus = try CorpusLoader(root: corpusRoot).load()
+            let problems = corpus.problems.map(\.description)
+            update(id) { $0.problems = problems; $0.progress.total = corpus.entries.count; $0.phase = "analysing" }
+            let bad = Set(corpus.errors.map(\.path)).count
+            if bad > maxBadFiles {
+                throw ReindexError("\(bad) files have errors, more than the limit of \(maxBadFiles): the index is left as it was")
+            }
+            var indexer = Indexer()
+            indexer.progress = { [self] done in update(id) { $0.progress.done = done } }
+            let current = store.current
+            let needsFull = status.full || current == nil || !store.isUsable(current!)
+            let report: IndexReport
+            if needsFull {
+                let (generation, r) = try store.build(corpus, indexer: indexer)
+                update(id) { $0.phase = "switching" }
+                try store.activate(generation)
+                pool.switchTo(path: generation.path, generation: generation.name)
+                pool.release(allBut: generation.name)
+                store.removeGenerations(except: generation)
+                report = r
+                update(id) { $0.generation = generation.name }
+            } else {
+                report = try indexer.update(corpus, at: current!.path)
+                pool.refresh()
+                update(id) { $0.generation = current!.name }
+            }
+            update(id) {
+                $0.state = .succeeded; $0.phase = "done"; $0.report = report
+                $0.progress.done = $0.progress.total; $0.finished = Self.now()
+            }
+        } catch {
+            update(id) { $0.state = .failed; $0.error = "\(error)"; $0.finished = Self.now() }
+        }
+        return self.status(id)!
+    }
+
+    static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
+}
+
+public struct ReindexError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ d: String) { description = d }
+}

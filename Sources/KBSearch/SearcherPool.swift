@@ -1,0 +1,95 @@
+import Dispatch
+import KBText
+import Synchronization
+
+/// One `Searcher` per worker thread, each behind its own lock, all reading the current
+/// generation. Xapian handles are not thread-safe, so a searcher is used by one thread at
+/// a time; a caller takes a free one, uses it and gives it back.
+///
+/// After an incremental reindex (`refresh`) each searcher reopens its database before its
+/// next search; after a full rebuild (`switchTo`) it opens the new generation. Searches
+/// already running finish on what they had.
+public final class SearcherPool: Sendable {
+    struct Slot {
+        var searcher: Searcher?
+        /// Kept across generations: loading OpenCC's dictionaries is the slow part.
+        var analyzer: Analyzer?
+        var generation = ""
+        var revision = 0
+    }
+
+    /// A `Mutex` cannot be copied into an array: each lives in a box.
+    final class Box: Sendable {
+        let slot: Mutex<Slot>
+        init() { slot = Mutex(Slot()) }
+    }
+
+    struct Current: Sendable { var path: String; var generation: String; var revision: Int }
+
+    private let slots: [Box]
+    private let free: Mutex<[Int]>
+    private let available: DispatchSemaphore
+    private let current: Mutex<Current>
+    private let configure: @Sendable (Searcher) -> Void
+
+    public var size: Int { slots.count }
+
+    /// - Parameter configure: applied to every searcher opened (ranking, limits).
+    public init(size: Int, path: String, generation: String, configure: @escaping @Sendable (Searcher) -> Void = { _ in }) {
+        slots = (0..<size).map { _ in Box() }
+        free = Mutex(Array(0..<size))
+        available = DispatchSemaphore(value: size)
+        current = Mutex(Current(path: path, generation: generation, revision: 0))
+        self.configure = configure
+    }
+
+    /// The generation new searches use.
+    public var generation: String { current.withLock { $0.generation } }
+
+    /// Runs `body` with a searcher on the current index; blocks while all are busy.
+    public func withSearcher<T: Sendable>(_ body: (Searcher) throws -> T) throws -> T {
+        available.wait()
+        let i = free.withLock { $0.removeLast() }
+        defer {
+            free.withLock { $0.append(i) }
+            available.signal()
+        }
+        let target = current.withLock { $0 }
+        return try slots[i].slot.withLock { slot throws -> T in
+            if slot.searcher == nil || slot.generation != target.generation {
+                if slot.analyzer == nil { slot.analyzer = try Analyzer() }
+                slot.searcher = nil
+                let s = try Searcher(path: target.path, analyzer: slot.analyzer!)
+                configure(s)
+                slot.searcher = s
+                slot.generation = target.generation
+                slot.revision = target.revision
+            } else if slot.revision != target.revision {
+                try slot.searcher!.reopen()
+                slot.revision = target.revision
+            }
+            return try body(slot.searcher!)
+        }
+    }
+
+    /// The current generation was updated in place: reopen before the next search.
+    public func refresh() { current.withLock { $0.revision += 1 } }
+
+    /// Serve another generation from now on.
+    public func switchTo(path: String, generation: String) {
+        current.withLock { $0 = Current(path: path, generation: generation, revision: $0.revision + 1) }
+    }
+
+    /// Waits for searches still on other generations to finish and closes their handles,
+    /// so that those generations can be removed.
+    public func release(allBut generation: String) {
+        for box in slots {
+            box.slot.withLock { s in
+                if s.generation != generation {
+                    s.searcher = nil
+                    s.generation = ""
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import KBCorpus
+import KBSearch
+import NIOHTTP1
+
+/// The `/v1` endpoints (docs/protocol.md), each a small function from request to response.
+public enum API {
+    public static func router(_ engine: Engine) -> Router {
+        var r = Router()
+        r.add(.GET, "/v1/health") { _, _ in .json(["status": "ok"]) }
+        r.add(.GET, "/v1/ready") { _, _ in
+            .json(Ready(ready: true, generation: engine.pool.generation))
+        }
+        r.add(.GET, "/v1/search") { req, _ in try await search(req, engine) }
+        r.add(.POST, "/v1/search") { req, _ in try await search(req, engine) }
+        r.add(.GET, "/v1/entries/{id}") { _, p in try await entry(p["id"]!, engine) }
+        r.add(.POST, "/v1/render") { req, _ in try await render(req, engine) }
+        r.add(.GET, "/v1/status") { _, _ in try await status(engine) }
+        r.add(.POST, "/v1/reindex") { req, _ in try reindex(req, engine) }
+        r.add(.GET, "/v1/tasks/{id}") { _, p in
+            guard let t = engine.reindexer.status(p["id"]!) else {
+                throw APIError(.notFound, "unknown_task", "no task \(p["id"]!) (tasks are kept for the last 50 reindexes)")
+            }
+            return .json(t)
+        }
+        let metrics: Router.Handler = { _, _ in
+            APIResponse(contentType: "text/plain; version=0.0.4; charset=utf-8", body: engine.metrics.text())
+        }
+        r.add(.GET, "/metrics", metrics)
+        r.add(.GET, "/v1/metrics", metrics)
+        return r
+    }
+
+    struct Ready: Codable { let ready: Bool; let generation: String }
+
+    static func search(_ req: APIRequest, _ engine: Engine) async throws -> APIResponse {
+        let s = try SearchParameters.decode(req, config: engine.config)
+        let clock = ContinuousClock.now
+        do {
+            let (response, known) = try await engine.withSearcher { searcher -> (SearchResponse, Bool) in
+                if let m = s.market, !searcher.markets.isKnown(m.uppercased()) { return (SearchResponse.empty, false) }
+                var r = try searcher.search(s)
+                r.generation = engine.pool.generation
+                return (r, true)
+            }
+            guard known else {
+                throw APIError.badParameter("market", "unknown market `\(s.market!)` (a country or region code from the corpus's markets.yaml)")
+            }
+            engine.metrics.searches.increment()
+            engine.metrics.searchSeconds.record(ContinuousClock.now - clock)
+            return .json(response)
+        } catch let e as APIError {
+            throw e
+        } catch {
+            engine.metrics.searchErrors.increment()
+            throw error
+        }
+    }
+
+    struct EntryResponse: Codable {
+        let entry: Entry
+        let translations: [Translation]
+        let placeholders: [String]
+    }
+    struct Translation: Codable { let id: String; let lang: String; let title: String }
+
+    static func entry(_ id: String, _ engine: Engine) async throws -> APIResponse {
+        guard Vocabulary.isValidID(id) else { throw APIError.badParameter("id", "`\(id)` is not an entry id") }
+        let found = try await engine.withSearcher { s -> EntryResponse? in
+            guard let e = try s.entry(id) else { return nil }
+            let siblings = try e.group.map { try s.members(ofGroup: $0) } ?? [e]
+            return EntryResponse(entry: e, translations: siblings.map { Translation(id: $0.id, lang: $0.lang, title: $0.title) },
+                                 placeholders: e.placeholders)
+        }
+        guard let found else { throw APIError(.notFound, "unknown_entry", "no entry with id `\(id)`") }
+        return .json(found)
+    }
+
+    struct RenderRequest: Codable {
+        let id: String
+        var values: [String: String]?
+        var lang: String?
+        var allowMissing: Bool?
+        enum CodingKeys: String, CodingKey { case id, values, lang, allowMissing = "allow_missing" }
+    }
+    struct RenderResponse: Codable { let id: String; let lang: String; let text: String; let missing: [String] }
+
+    /// Fills a phrasing template; unless `allow_missing`, a template with a placeholder left
+    /// unfilled is refused (422) naming every one: a raw `{{customer_name}}` must never
+    /// reach a customer.
+    static func render(_ req: APIRequest, _ engine: Engine) async throws -> APIResponse {
+        guard let r = try? JSONDecoder().decode(RenderRequest.self, from: Data(req.body)) else {
+            throw APIError(.badRequest, "bad_json", #"expected {"id": "...", "values": {"name": "value"}, "lang": "de", "allow_missing": false}"#)
+        }
+        let entry = try await engine.withSearcher { s -> Entry? in
+            guard let e = try s.entry(r.id) else { return nil }
+            guard let lang = r.lang, lang != e.lang else { return e }
+            return try e.group.flatMap { try s.members(ofGroup: $0).first { $0.lang == lang } }
+        }
+        guard let entry else {
+            throw APIError(.notFound, "unknown_entry", "no entry `\(r.id)`\(r.lang.map { " in language \($0)" } ?? "")")
+        }
+        let (text, missing) = Template(entry.body).render(r.values ?? [:])
+        if !missing.isEmpty && r.allowMissing != true {
+            throw APIError(.unprocessableEntity, "unfilled_placeholders",
+                           "placeholders left unfilled: " + missing.map { "{{\($0)}}" }.joined(separator: ", "), parameter: "values")
+        }
+        return .json(RenderResponse(id: entry.id, lang: entry.lang, text: text, missing: missing))
+    }
+
+    struct Status: Codable {
+        let generation: String
+        let documents: Int
+        let corpus: String
+        let data: String
+        let uptimeSeconds: Int
+        let built: String
+        let counts: CountsByField
+        let reindexRunning: ReindexStatus?
+        let lastReindex: ReindexStatus?
+        enum CodingKeys: String, CodingKey {
+            case generation, documents, corpus, data, uptimeSeconds = "uptime_seconds", built, counts
+            case reindexRunning = "reindex_running", lastReindex = "last_reindex"
+        }
+    }
+    struct CountsByField: Codable {
+        let kind: [String: Int]
+        let lang: [String: Int]
+        let market: [String: Int]
+    }
+
+    static func status(_ engine: Engine) async throws -> APIResponse {
+        let (docs, built, facets) = try await engine.withSearcher { s -> (Int, String, [String: [String: Int]]) in
+            var all = SearchRequest()
+            all.limit = 1
+            let r = try s.search(all)
+            return (try s.documentCount, try s.metadata(Schema.Metadata.built), r.facets)
+        }
+        engine.metrics.documents.set(Double(docs))
+        return .json(Status(
+            generation: engine.pool.generation, documents: docs, corpus: engine.reindexer.corpusRoot, data: engine.store.dataDir,
+            uptimeSeconds: Int(Date().timeIntervalSince(engine.startedAt)), built: built,
+            counts: CountsByField(kind: facets["kind"] ?? [:], lang: facets["lang"] ?? [:], market: facets["market"] ?? [:]),
+            reindexRunning: engine.reindexer.running, lastReindex: engine.reindexer.lastFinished))
+    }
+
+    struct ReindexBody: Codable { var full: Bool? }
+
+    static func reindex(_ req: APIRequest, _ engine: Engine) throws -> APIResponse {
+        try Admin.require(req.peer, engine.config)
+        var full = req.value("full").map { $0 == "1" || $0 == "true" } ?? false
+        if !req.body.isEmpty {
+            guard let b = try? JSONDecoder().decode(ReindexBody.self, from: Data(req.body)) else {
+                throw APIError(.badRequest, "bad_json", #"expected {"full": true|false}"#)
+            }
+            full = b.full ?? full
+        }
+        let (task, started) = startReindex(engine, full: full)
+        return .json(task, status: started ? .accepted : .ok)
+    }
+
+    /// Starts a reindex (or returns the running one), counting its outcome in the metrics.
+    public static func startReindex(_ engine: Engine, full: Bool) -> (ReindexStatus, Bool) {
+        engine.reindexer.start(full: full) { done in
+            engine.metrics.reindexes.increment()
+            if done.state == .failed {
+                engine.metrics.reindexFailures.increment()
+                engine.logger.error("reindex \(done.id) failed: \(done.error ?? "?")")
+            } else {
+                let r = done.report
+                engine.logger.notice("reindex \(done.id) done: +\(r?.added ?? 0) ~\(r?.changed ?? 0) -\(r?.removed ?? 0), generation \(done.generation ?? "?")")
+            }
+        }
+    }
+}
+
+/// Who may change the index: root, kbqd's own user, members of the configured admin group.
+enum Admin {
+    static func require(_ peer: PeerCredentials?, _ config: ServerConfig) throws {
+        guard let peer else {
+            throw APIError(.forbidden, "forbidden", "admin calls need a Unix-socket peer whose credentials can be checked")
+        }
+        if peer.uid == 0 || peer.uid == getuid() { return }
+        if let g = config.adminGroup, peer.gid == g || Self.groups(of: peer.pid).contains(g) { return }
+        throw APIError(.forbidden, "forbidden", "uid \(peer.uid) may search but not change the index (admins: root, kbqd's user\(config.adminGroup.map { ", group \($0)" } ?? ""))")
+    }
+
+    /// Supplementary groups of a process, from /proc (SO_PEERCRED gives only the primary gid).
+    static func groups(of pid: Int32) -> [UInt32] {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Groups:") }) else { return [] }
+        return line.dropFirst("Groups:".count).split(separator: " ").compactMap { UInt32($0.trimmingCharacters(in: .whitespaces)) }
+    }
+}
+
+extension SearchResponse {
+    static let empty = SearchResponse()
+}

@@ -1,0 +1,70 @@
+import Foundation
+import KBCorpus
+import KBSearch
+import Logging
+import NIOPosix
+import Synchronization
+
+/// The daemon's state: the index store, the searcher pool, the reindexer, the thread pool
+/// searches run on, metrics. Handlers get it; none of it knows about sockets.
+public final class Engine: Sendable {
+    public let config: ServerConfig
+    public let store: IndexStore
+    public let pool: SearcherPool
+    public let reindexer: Reindexer
+    public let metrics = Metrics()
+    public let threadPool: NIOThreadPool
+    public let startedAt = Date()
+    let queued = Atomic<Int>(0)
+    let logger: Logger
+
+    /// Opens the data directory and serves its last good generation, building one from
+    /// the corpus when there is none. Throws when the data directory is held by another
+    /// kbqd or the first build fails.
+    public init(config: ServerConfig, logger: Logger) throws {
+        self.config = config
+        self.logger = logger
+        store = try IndexStore(dataDir: config.data)
+        let (found, notes) = store.recover()
+        for n in notes { logger.notice("\(n)") }
+        let generation: IndexStore.Generation
+        if let found {
+            generation = found
+        } else {
+            logger.notice("no usable index: building one from \(config.corpus)")
+            let corpus = try CorpusLoader(root: config.corpus).load()
+            for p in corpus.problems { logger.warning("corpus: \(p)") }
+            let (g, report) = try store.build(corpus)
+            try store.activate(g)
+            store.removeGenerations(except: g)
+            logger.notice("built generation \(g.name): \(report.documents) entries in \(String(format: "%.1f", report.seconds)) s")
+            generation = g
+        }
+        let workers = config.workers > 0 ? config.workers : ProcessInfo.processInfo.activeProcessorCount
+        let budget = Double(config.queryTimeBudgetMs) / 1000, stale = config.staleDays
+        pool = SearcherPool(size: workers, path: generation.path, generation: generation.name) { s in
+            s.timeBudget = budget
+            s.staleDays = stale
+        }
+        reindexer = Reindexer(corpusRoot: config.corpus, store: store, pool: pool, maxBadFiles: config.maxBadFiles)
+        threadPool = NIOThreadPool(numberOfThreads: workers)
+        threadPool.start()
+        metrics.documents.set(Double(try pool.withSearcher { try $0.documentCount }))
+    }
+
+    /// Runs `body` with a searcher on a worker thread, off the event loops. Refuses with
+    /// 503 when too many searches are already waiting.
+    public func withSearcher<T: Sendable>(_ body: @escaping @Sendable (Searcher) throws -> T) async throws -> T {
+        let waiting = queued.wrappingAdd(1, ordering: .relaxed).newValue
+        defer { queued.wrappingSubtract(1, ordering: .relaxed) }
+        guard waiting <= config.maxQueuedSearches else {
+            metrics.rejected.increment()
+            throw APIError(.serviceUnavailable, "overloaded", "too many searches waiting (\(waiting)); retry shortly")
+        }
+        return try await threadPool.runIfActive { [pool] in try pool.withSearcher(body) }
+    }
+
+    public func shutdown() async {
+        try? await threadPool.shutdownGracefully()
+    }
+}

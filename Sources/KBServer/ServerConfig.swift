@@ -1,0 +1,34 @@
+/// kbqd's settings: from the TOML file, then flags and environment (kbqd resolves them).
+public struct ServerConfig: Sendable, Codable, Equatable {
+    public var corpus = "corpus"
+    public var data = "data"
+    public var socket = ""
+    /// Search threads; each holds its own index handle. 0: one per core.
+    public var workers = 0
+    /// Numeric gid whose members may run admin calls (besides root and kbqd's own uid).
+    public var adminGroup: UInt32?
+    public var maxBodyBytes = 1 << 20
+    public var maxQueryBytes = 4_096
+    public var maxLimit = 100
+    public var maxWindow = 1_000
+    public var maxWildcardExpansion = 50
+    public var queryTimeBudgetMs = 500
+    public var maxConnections = 512
+    /// Searches waiting for a worker beyond this get 503.
+    public var maxQueuedSearches = 256
+    /// A reindex fails (index untouched) when more files than this have errors.
+    public var maxBadFiles = 50
+    public var staleDays = 180
+    /// Socket file mode when kbqd binds the socket itself.
+    public var socketMode = "0660"
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case corpus, data, socket, workers, adminGroup = "admin_group", maxBodyBytes = "max_body_bytes"
+        case maxQueryBytes = "max_query_bytes", maxLimit = "max_limit", maxWindow = "max_window"
+        case maxWildcardExpansion = "max_wildcard_expansion", queryTimeBudgetMs = "query_time_budget_ms"
+        case maxConnections = "max_connections", maxQueuedSearches = "max_queued_searches"
+        case maxBadFiles = "max_bad_files", staleDays = "stale_days", socketMode = "socket_mode"
+    }
+}
