@@ -59,9 +59,17 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
+        // An HTTP client for kbqd's socket (NIO's HTTP codec).
+        .target(name: "KBClient", dependencies: [
+            "KBProtocol",
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         // The agents' command-line client.
         .executableTarget(name: "kbq", dependencies: [
-            "KBCorpus",
+            "KBCorpus", "KBSearch", "KBClient", "KBProtocol",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Relevance evaluations (XQuAD, the judged query set) through the real query path.

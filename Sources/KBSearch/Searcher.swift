@@ -65,25 +65,26 @@ public final class Searcher {
     public func search(_ r: SearchRequest, today: Date = Date()) throws -> SearchResponse {
         let started = Date()
         return try retrying {
-            var response = try run(r, corrections: [:], today: today)
-            // Few hits for a Latin-script query: try one-typo corrections of unknown words.
-            if response.total < 3, let fixes = try corrections(for: QuerySyntax(r.q)), !fixes.isEmpty {
-                let corrected = try run(r, corrections: fixes, today: today)
-                if corrected.total > response.total { response = corrected }
-            }
+            // Latin-script words the index has never seen get a one-typo correction when the
+            // spelling table knows a close word (n-grams would otherwise match noise).
+            let fixes = try corrections(for: QuerySyntax(r.q), language: r.lang)
+            var response = try run(r, corrections: fixes, today: today)
             response.tookMs = Date().timeIntervalSince(started) * 1000
             return response
         }
     }
 
-    private func corrections(for syntax: QuerySyntax) throws -> [String: String]? {
+    private func corrections(for syntax: QuerySyntax, language: String?) throws -> [String: String] {
         var out: [String: String] = [:]
         for word in syntax.text {
             let lower = try UnicodeFolding.nfkcCasefold(word)
-            guard lower.unicodeScalars.count >= 4, lower.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic }),
-                  try db.termFrequency(Schema.term(.word, lower)) == 0,
-                  let suggestion = try db.spellingSuggestion(lower, maxEditDistance: 1), suggestion != lower else { continue }
-            out[word] = suggestion
+            guard lower.unicodeScalars.count >= 4, lower.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic && $0.value < 0x0250 }),
+                  try db.termFrequency(Schema.term(.word, lower)) == 0 else { continue }
+            let stem = try analyzer.analyze(lower, language: language).words.first?.stem
+            if let stem, try db.termFrequency(Schema.term(.stem, stem)) > 0 { continue }
+            if let suggestion = try db.spellingSuggestion(lower, maxEditDistance: 1), suggestion != lower {
+                out[word] = suggestion
+            }
         }
         return out
     }

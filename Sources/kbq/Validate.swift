@@ -20,7 +20,7 @@ struct Validate: ParsableCommand {
             corpus = try CorpusLoader(root: directory).load()
         } catch let problem as CorpusProblem {
             printError("kbq: \(directory): \(problem.reason)")
-            throw ExitCode(66)
+            throw ExitCode(Exit.noInput)
         }
         let summary = CorpusSummary(corpus)
         if json {
@@ -32,7 +32,7 @@ struct Validate: ParsableCommand {
             for p in corpus.problems { print("\(directory)/\(p)") }
             print(Self.render(summary))
         }
-        if !corpus.problems.isEmpty { throw ExitCode(1) }
+        if !corpus.problems.isEmpty { throw ExitCode(Exit.findings) }
     }
 
     static func render(_ s: CorpusSummary) -> String {
@@ -48,8 +48,4 @@ struct Validate: ParsableCommand {
         problems: \(s.errors) errors, \(s.warnings) warnings
         """
     }
-}
-
-func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
 }

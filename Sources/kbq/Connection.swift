@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import KBClient
+
+/// Exit statuses (docs/cli.md): sysexits where one fits.
+enum Exit {
+    static let findings: Int32 = 1       // problems found, placeholders unfilled, taboo hits
+    static let dataError: Int32 = 65     // kbqd refused the request (4xx)
+    static let noInput: Int32 = 66       // corpus folder missing
+    static let unavailable: Int32 = 69   // kbqd not running
+    static let software: Int32 = 70      // kbqd failed (5xx)
+    static let tempFail: Int32 = 75      // kbqd overloaded (503)
+    static let noPerm: Int32 = 77        // not allowed (403)
+}
+
+/// The `--socket` option every daemon command shares.
+struct SocketOption: ParsableArguments {
+    @Option(help: "kbqd's socket (default: KBQ_SOCKET, /run/kbq/kbq.sock, $XDG_RUNTIME_DIR/kbq/kbq.sock).")
+    var socket: String?
+
+    /// Sends a request; prints a one-line message and exits non-zero on any failure.
+    func call(_ method: String, _ path: String, json: [UInt8]? = nil, accept: Set<Int> = [200]) async throws -> KBClient.Response {
+        let out = Output.current()
+        do {
+            let client = try KBClient.locate(flag: socket)
+            let r = method == "POST" ? try await client.post(path, json: json ?? []) : try await client.get(path)
+            if accept.contains(r.status) { return r }
+            let message = r.error.map { "\($0.message)" + ($0.parameter.map { " (\($0))" } ?? "") } ?? "HTTP \(r.status)"
+            printError("kbq: \(message)")
+            throw ExitCode(r.status == 403 ? Exit.noPerm : r.status == 503 ? Exit.tempFail : r.status >= 500 ? Exit.software : Exit.dataError)
+        } catch KBClient.ClientError.unavailable(let tried) {
+            printError("kbq: \(out.t(.notRunning)) (\(tried.joined(separator: ", "))); \(out.t(.startHint))")
+            throw ExitCode(Exit.unavailable)
+        } catch let e as KBClient.ClientError {
+            printError("kbq: \(e)")
+            throw ExitCode(Exit.software)
+        }
+    }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+func decode<T: Decodable>(_ type: T.Type, _ r: KBClient.Response) throws -> T {
+    do { return try JSONDecoder().decode(type, from: Data(r.body)) } catch {
+        printError("kbq: kbqd sent a response this kbq cannot read: \(error)")
+        throw ExitCode(Exit.software)
+    }
+}
+
+func printJSON(_ r: KBClient.Response) {
+    FileHandle.standardOutput.write(Data(r.body))
+}
+
+/// Percent-encodes a query-string value.
+func q(_ s: String) -> String {
+    s.addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? s
+}
