@@ -77,6 +77,8 @@ let package = Package(
         .testTarget(name: "XapianTests", dependencies: ["Xapian"]),
         .testTarget(name: "KBCorpusTests", dependencies: ["KBCorpus"]),
         .testTarget(name: "KBTextTests", dependencies: ["KBText"]),
+        // The real kbqd and kbq binaries, talked to with curl and kbq over a temporary socket.
+        .testTarget(name: "IntegrationTests", dependencies: ["kbqd", "kbq"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -31,4 +31,27 @@ public struct ServerConfig: Sendable, Codable, Equatable {
         case maxConnections = "max_connections", maxQueuedSearches = "max_queued_searches"
         case maxBadFiles = "max_bad_files", staleDays = "stale_days", socketMode = "socket_mode"
     }
+
+    /// Every key is optional in the file: what it leaves out keeps its default.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func value<T: Decodable>(_ key: CodingKeys, _ current: T) throws -> T { try c.decodeIfPresent(T.self, forKey: key) ?? current }
+        self.init()
+        corpus = try value(.corpus, corpus)
+        data = try value(.data, data)
+        socket = try value(.socket, socket)
+        workers = try value(.workers, workers)
+        adminGroup = try c.decodeIfPresent(UInt32.self, forKey: .adminGroup)
+        maxBodyBytes = try value(.maxBodyBytes, maxBodyBytes)
+        maxQueryBytes = try value(.maxQueryBytes, maxQueryBytes)
+        maxLimit = try value(.maxLimit, maxLimit)
+        maxWindow = try value(.maxWindow, maxWindow)
+        maxWildcardExpansion = try value(.maxWildcardExpansion, maxWildcardExpansion)
+        queryTimeBudgetMs = try value(.queryTimeBudgetMs, queryTimeBudgetMs)
+        maxConnections = try value(.maxConnections, maxConnections)
+        maxQueuedSearches = try value(.maxQueuedSearches, maxQueuedSearches)
+        maxBadFiles = try value(.maxBadFiles, maxBadFiles)
+        staleDays = try value(.staleDays, staleDays)
+        socketMode = try value(.socketMode, socketMode)
+    }
 }

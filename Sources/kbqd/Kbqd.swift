@@ -40,7 +40,11 @@ struct Kbqd: AsyncParsableCommand {
         settings.data = Paths.defaultData()
         if let file = config ?? env["KBQ_CONFIG"] {
             do {
-                settings = try TOMLDecoder().decode(ServerConfig.self, from: try String(contentsOfFile: file, encoding: .utf8))
+                let fromFile = try TOMLDecoder().decode(ServerConfig.self, from: try String(contentsOfFile: file, encoding: .utf8))
+                let defaults = settings
+                settings = fromFile
+                if settings.corpus == ServerConfig().corpus { settings.corpus = defaults.corpus }
+                if settings.data == ServerConfig().data { settings.data = defaults.data }
             } catch {
                 throw ValidationError("cannot read the configuration \(file): \(error)")
             }
