@@ -15,6 +15,7 @@ packages=(
   curl            # tests talk to the daemon with curl --unix-socket
   util-linux      # setpriv, used by the admin-permission tests
   python3         # relevance scorers under ../shared/bench and Benchmarks/
+  systemd         # systemd-analyze (unit checks) and systemd-socket-activate (tests)
 )
 
 missing=()

@@ -89,12 +89,14 @@ public final class HTTPServer: Sendable {
         unlink(path)  // stale: left by a server that died
     }
 
-    /// Stops accepting, lets in-flight requests finish, closes connections.
+    /// Stops accepting, lets in-flight requests finish, closes connections. The event
+    /// loops themselves end with the process: shutting the group down here races the
+    /// quiescing helper's last close callbacks (NIO then reports work scheduled on a
+    /// closed loop).
     public func shutdown() async {
         let promise = group.next().makePromise(of: Void.self)
         quiesce.initiateShutdown(promise: promise)
         try? await promise.futureResult.get()
-        try? await group.shutdownGracefully()
     }
 
     /// Resolves once the listening socket is closed.
