@@ -77,6 +77,7 @@ let package = Package(
         .testTarget(name: "XapianTests", dependencies: ["Xapian"]),
         .testTarget(name: "KBCorpusTests", dependencies: ["KBCorpus"]),
         .testTarget(name: "KBTextTests", dependencies: ["KBText"]),
+        .testTarget(name: "KBSearchTests", dependencies: ["KBSearch", "KBCorpus"]),
         // The real kbqd and kbq binaries, talked to with curl and kbq over a temporary socket.
         .testTarget(name: "IntegrationTests", dependencies: ["kbqd", "kbq"]),
     ],

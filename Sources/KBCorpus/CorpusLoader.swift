@@ -10,6 +10,10 @@ public struct Corpus: Sendable {
     public var problems: [CorpusProblem]
 
     public var errors: [CorpusProblem] { problems.filter { $0.severity == .error } }
+
+    public init(root: String, entries: [Entry], markets: MarketHierarchy, glossary: Glossary, problems: [CorpusProblem]) {
+        self.root = root; self.entries = entries; self.markets = markets; self.glossary = glossary; self.problems = problems
+    }
 }
 
 /// Reads a corpus folder. One bad file never stops the rest: each problem is recorded as

@@ -7,6 +7,8 @@ public struct Glossary: Sendable, Equatable {
         /// Language tag → words or phrases.
         public let terms: [String: [String]]
         public var allTerms: [String] { terms.keys.sorted().flatMap { terms[$0]! } }
+
+        public init(id: String, terms: [String: [String]]) { self.id = id; self.terms = terms }
     }
 
     public private(set) var sets: [TermSet] = []

@@ -13,6 +13,7 @@ public struct QueryUnderstanding: Codable, Sendable, Equatable {
     public struct Correction: Codable, Sendable, Equatable {
         public var from: String
         public var to: String
+        public init(from: String, to: String) { self.from = from; self.to = to }
     }
 
     /// The language the query was analysed in (BCP 47), nil for Latin text with none given.
