@@ -70,7 +70,11 @@ struct QueryBuilder {
         u.corrections = corrections.sorted { $0.key < $1.key }.map { .init(from: $0.key, to: $0.value) }
 
         var should: [Query] = []
-        for w in analysis.words { should.append(try wordQuery(w, language: analysis.language, forms: &forms)) }
+        // In a long query (a pasted message), function words only add noise.
+        let dropStopwords = analysis.words.count >= 4
+        for w in analysis.words where !(dropStopwords && Stopwords.contains(w.form, language: analysis.language)) {
+            should.append(try wordQuery(w, language: analysis.language, forms: &forms))
+        }
         if !analysis.grams.isEmpty {
             should.append(try terms(.gram, analysis.grams).scaled(by: weights.gramsUnspaced))
             forms.grams.formUnion(analysis.grams.filter { $0.unicodeScalars.count >= 2 })

@@ -11,6 +11,8 @@ public final class Searcher {
     let analyzer: Analyzer
     private var builder: QueryBuilder
     public private(set) var markets: MarketHierarchy
+    /// Built on the first check, rebuilt when the index changes.
+    private var taboos: TabooChecker?
     public var ranking = Ranking() { didSet { builder.weights = ranking } }
     /// Policy entries older than this many days are flagged as possibly stale.
     public var staleDays = 180
@@ -46,6 +48,7 @@ public final class Searcher {
         guard try db.reopen() else { return false }
         (builder, markets) = try Self.load(db, analyzer)
         builder.weights = ranking
+        taboos = nil
         return true
     }
 
@@ -212,6 +215,14 @@ public final class Searcher {
         f.locale = Locale(identifier: "en_US_POSIX")
         guard let d = f.date(from: date) else { return nil }
         return Int(today.timeIntervalSince(d) / 86_400)
+    }
+
+    func tabooChecker() throws -> TabooChecker {
+        if let taboos { return taboos }
+        let all = try entries(matching: try Query(term: Schema.term(.kind, Kind.taboo.rawValue)), max: 100_000)
+        let checker = try TabooChecker(entries: all, analyzer: analyzer)
+        taboos = checker
+        return checker
     }
 
     // MARK: - entries

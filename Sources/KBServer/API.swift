@@ -13,6 +13,10 @@ public enum API {
         }
         r.add(.GET, "/v1/search") { req, _ in try await search(req, engine) }
         r.add(.POST, "/v1/search") { req, _ in try await search(req, engine) }
+        r.add(.POST, "/v1/check") { req, _ in try await check(req, engine) }
+        r.add(.GET, "/v1/brief") { req, _ in try await brief(req, engine) }
+        r.add(.POST, "/v1/brief") { req, _ in try await brief(req, engine) }
+        r.add(.GET, "/v1/stale") { req, _ in try await stale(req, engine) }
         r.add(.GET, "/v1/entries/{id}") { _, p in try await entry(p["id"]!, engine) }
         r.add(.POST, "/v1/render") { req, _ in try await render(req, engine) }
         r.add(.GET, "/v1/status") { _, _ in try await status(engine) }
@@ -55,6 +59,57 @@ public enum API {
             engine.metrics.searchErrors.increment()
             throw error
         }
+    }
+
+    struct CheckRequest: Codable { let draft: String; var market: String? }
+
+    /// A draft reply against the market's taboos (DE: DE, EU, EEA, EUROPE, GLOBAL).
+    static func check(_ req: APIRequest, _ engine: Engine) async throws -> APIResponse {
+        guard let r = try? JSONDecoder().decode(CheckRequest.self, from: Data(req.body)) else {
+            throw APIError(.badRequest, "bad_json", #"expected {"draft": "text of the reply", "market": "DE"}"#)
+        }
+        guard r.draft.utf8.count <= engine.config.maxBodyBytes else { throw APIError(.payloadTooLarge, "too_large", "the draft is too long") }
+        let result = try await engine.withSearcher { s -> CheckResponse? in
+            if let m = r.market, !s.markets.isKnown(m.uppercased()) { return nil }
+            return try s.check(draft: r.draft, market: r.market)
+        }
+        guard let result else { throw APIError.badParameter("market", "unknown market `\(r.market ?? "")`") }
+        return .json(result)
+    }
+
+    /// Templates, taboos, policies, cases and products for one scenario; the same
+    /// parameters as search (`q` may be a pasted customer message).
+    static func brief(_ req: APIRequest, _ engine: Engine) async throws -> APIResponse {
+        let s = try SearchParameters.decode(req, config: engine.config)
+        let result = try await engine.withSearcher { searcher -> BriefResponse? in
+            if let m = s.market, !searcher.markets.isKnown(m.uppercased()) { return nil }
+            return try searcher.brief(s)
+        }
+        guard let result else { throw APIError.badParameter("market", "unknown market `\(s.market ?? "")`") }
+        return .json(result)
+    }
+
+    struct StaleResponse: Codable { let olderThanDays: Int; let entries: [StaleEntry]
+        enum CodingKeys: String, CodingKey { case olderThanDays = "older_than_days", entries } }
+
+    /// Entries due for review: `updated` more than `older_than_days` (default: the
+    /// configured stale age) ago; `kinds` narrows.
+    static func stale(_ req: APIRequest, _ engine: Engine) async throws -> APIResponse {
+        let days: Int
+        if let v = req.value("older_than_days") {
+            guard let d = Int(v), d >= 0 else { throw APIError.badParameter("older_than_days", "`older_than_days` must be a whole number of days") }
+            days = d
+        } else {
+            days = engine.config.staleDays
+        }
+        var kinds: [Kind] = []
+        for k in req.values("kinds").flatMap({ $0.split(separator: ",") }) {
+            guard let kind = Kind(rawValue: String(k)) else { throw APIError.badParameter("kinds", "unknown kind `\(k)`") }
+            kinds.append(kind)
+        }
+        let wanted = kinds
+        let list = try await engine.withSearcher { try $0.stale(olderThan: days, kinds: wanted) }
+        return .json(StaleResponse(olderThanDays: days, entries: list))
     }
 
     struct EntryResponse: Codable {

@@ -51,7 +51,14 @@ public final class Analyzer {
     /// Analyses `text` written in `language` (a BCP 47 tag); nil detects it from the script.
     public func analyze(_ text: String, language: String?) throws -> Analysis {
         let segments = try segmenter.segments(text)
-        let lang = language ?? LanguageDetector.detect(segments)
+        var lang = language ?? LanguageDetector.detect(segments)
+        // Latin script says nothing by itself: a message's function words usually do.
+        if lang == nil, segments.contains(where: { $0.script == .latin }) {
+            let bytes = Array(text.utf8)
+            let forms = try segments.filter { $0.script == .latin }.prefix(200)
+                .map { try UnicodeFolding.nfkcCasefold(String(decoding: bytes[$0.range], as: UTF8.self)) }
+            lang = Stopwords.guess(forms)
+        }
         var analysis = Analysis(language: lang)
         let wordStemmer = lang.flatMap { self.stemmer(for: $0) }
         let isJapanese = lang.map { $0 == "ja" || $0.hasPrefix("ja-") } ?? false

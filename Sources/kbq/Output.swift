@@ -74,6 +74,7 @@ enum UIText {
     case results, noResults, facets, understood, language, detected, corrections, expansions, markets, updated, stale
     case translations, placeholders, generation, documents, uptime, corpus, lastReindex, running, added, changed
     case removed, problems, took, why, missingPlaceholders, notRunning, startHint, replyMissing, matchedVia
+    case clean, instead, templates, taboos, policies, cases, products
 
     func text(_ l: UILanguage) -> String {
         let (en, hans, hant): (String, String, String) = switch self {
@@ -109,6 +110,13 @@ enum UIText {
                           "請用 `kbqd --corpus 目錄 --data 目錄 --socket 路徑` 或 `systemctl start kbqd.socket` 啟動")
         case .replyMissing: ("no translation in the reply language", "该回复语言暂无译本", "該回覆語言暫無譯本")
         case .matchedVia: ("matched", "命中条目", "命中條目")
+        case .clean: ("No taboo or risky wording found.", "未发现禁忌或风险用语。", "未發現禁忌或風險用語。")
+        case .instead: ("instead", "改用", "改用")
+        case .templates: ("Reply templates", "回复话术", "回覆話術")
+        case .taboos: ("Taboos and risky wording", "禁忌与风险用语", "禁忌與風險用語")
+        case .policies: ("Policies", "政策条款", "政策條款")
+        case .cases: ("Similar cases", "相似案例", "相似案例")
+        case .products: ("Product facts", "产品知识", "產品知識")
         }
         switch l {
         case .en: return en
