@@ -6,5 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 swift build --build-tests
+swift build --product kbq-eval
 swift test --skip-build
 bash systemd/check.sh
+# Relevance of the bundled corpus on the judged query set (printed, not asserted).
+swift run --skip-build kbq-eval judged

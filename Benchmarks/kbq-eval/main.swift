@@ -2,6 +2,8 @@
 //
 //   kbq-eval xquad [--shared DIR] [--run FILE]   XQuAD monolingual retrieval, scored by
 //                                                ../shared/bench/xquad/eval.py
+//   kbq-eval judged [--queries FILE]             the judged query set over the bundled corpus,
+//                                                nDCG@10 per category and overall
 import Foundation
 import KBCorpus
 import KBSearch
@@ -26,7 +28,13 @@ let sample = option("--sample").flatMap { Int($0) }
 let rankingSettings = option("--ranking")
 let onlyLangs = option("--langs")?.split(separator: ",").map(String.init)
 
-guard args.first == "xquad" else { fail("usage: kbq-eval xquad [--shared DIR] [--run FILE]") }
+let judgedFile = option("--queries") ?? here.appendingPathComponent("Benchmarks/judged/queries.jsonl").path
+
+if args.first == "judged" {
+    try Judged.run(queriesFile: judgedFile, corpus: here.appendingPathComponent("corpus").path, ranking: rankingSettings)
+    exit(0)
+}
+guard args.first == "xquad" else { fail("usage: kbq-eval xquad [--shared DIR] [--run FILE] | kbq-eval judged [--queries FILE]") }
 
 let bench = shared + "/bench/xquad"
 guard FileManager.default.fileExists(atPath: bench + "/eval.py") else { fail("no XQuAD benchmark at \(bench)") }
@@ -53,7 +61,7 @@ clock = Date()
 let threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
 let lines = concurrentMap(Array(0..<threads)) { worker -> [(Int, String, Double)] in
     guard let searcher = try? Searcher(path: indexPath) else { return [] }
-    if let rankingSettings { try! searcher.ranking.set(rankingSettings) }
+    if let rankingSettings { do { try searcher.ranking.set(rankingSettings) } catch { fail("\(error)") } }
     return stride(from: worker, to: queries.count, by: threads).map { i in
         let q = queries[i]
         var request = SearchRequest(q: q.query)

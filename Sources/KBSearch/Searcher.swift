@@ -79,6 +79,8 @@ public final class Searcher {
 
     private func corrections(for syntax: QuerySyntax, language: String?) throws -> [String: String] {
         var out: [String: String] = [:]
+        // Keywords, not a pasted message: there, unknown words are rarely typos.
+        guard syntax.text.count <= 4 else { return out }
         for word in syntax.text {
             let lower = try UnicodeFolding.nfkcCasefold(word)
             guard lower.unicodeScalars.count >= 4, lower.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic && $0.value < 0x0250 }),
