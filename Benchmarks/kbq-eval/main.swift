@@ -26,6 +26,10 @@ let runPath = option("--run") ?? NSTemporaryDirectory() + "kbq-xquad-run.jsonl"
 // Quick iterations: a sample of each language's queries, scored here (MRR@10) instead of by eval.py.
 let sample = option("--sample").flatMap { Int($0) }
 let rankingSettings = option("--ranking")
+// The published baselines index paragraph bodies only; XQuAD's titles are the English
+// article title in every language. --titles keeps them (kbq indexes titles normally).
+let keepTitles = args.contains("--titles")
+args.removeAll { $0 == "--titles" }
 let onlyLangs = option("--langs")?.split(separator: ",").map(String.init)
 
 let judgedFile = option("--queries") ?? here.appendingPathComponent("Benchmarks/judged/queries.jsonl").path
@@ -53,7 +57,8 @@ let queries = allQueries
 let indexPath = NSTemporaryDirectory() + "kbq-xquad-index-\(getpid())"
 defer { try? FileManager.default.removeItem(atPath: indexPath) }
 var clock = Date()
-let corpus = try CorpusLoader(root: bench + "/corpus").load()
+var corpus = try CorpusLoader(root: bench + "/corpus").load()
+if !keepTitles { corpus.entries = corpus.entries.map { var e = $0; e.title = ""; return e } }
 let report = try Indexer().build(corpus, at: indexPath)
 print(String(format: "indexed %d paragraphs in %.1f s (%d problems)", report.documents, Date().timeIntervalSince(clock), corpus.problems.count))
 
