@@ -17,7 +17,9 @@ public enum API {
         r.add(.GET, "/v1/brief") { req, _ in try await brief(req, engine) }
         r.add(.POST, "/v1/brief") { req, _ in try await brief(req, engine) }
         r.add(.GET, "/v1/stale") { req, _ in try await stale(req, engine) }
-        r.add(.GET, "/v1/entries/{id}") { _, p in try await entry(p["id"]!, engine) }
+        r.add(.GET, "/v1/entries/{id}") { req, p in
+            try await entry(p["id"]!, raw: req.value("raw").map { $0 == "1" || $0 == "true" } ?? false, engine)
+        }
         r.add(.POST, "/v1/render") { req, _ in try await render(req, engine) }
         r.add(.GET, "/v1/status") { _, _ in try await status(engine) }
         r.add(.POST, "/v1/reindex") { req, _ in try reindex(req, engine) }
@@ -119,8 +121,20 @@ public enum API {
     }
     struct Translation: Codable { let id: String; let lang: String; let title: String }
 
-    static func entry(_ id: String, _ engine: Engine) async throws -> APIResponse {
+    /// One entry with its translations; with `raw`, the source file as it is in the corpus.
+    static func entry(_ id: String, raw: Bool, _ engine: Engine) async throws -> APIResponse {
         guard Vocabulary.isValidID(id) else { throw APIError.badParameter("id", "`\(id)` is not an entry id") }
+        if raw {
+            let found = try await engine.withSearcher { try $0.entry(id) }
+            guard let found else { throw APIError(.notFound, "unknown_entry", "no entry with id `\(id)`") }
+            // The path comes from the index, but is still checked to lie inside the corpus.
+            let root = URL(fileURLWithPath: engine.reindexer.corpusRoot).standardizedFileURL.path
+            let file = URL(fileURLWithPath: root + "/" + found.path).standardizedFileURL.path
+            guard file.hasPrefix(root + "/"), let bytes = FileManager.default.contents(atPath: file) else {
+                throw APIError(.notFound, "source_missing", "the source file \(found.path) is no longer in the corpus")
+            }
+            return APIResponse(contentType: "text/markdown; charset=utf-8", body: Array(bytes))
+        }
         let found = try await engine.withSearcher { s -> EntryResponse? in
             guard let e = try s.entry(id) else { return nil }
             let siblings = try e.group.map { try s.members(ofGroup: $0) } ?? [e]

@@ -44,6 +44,15 @@ struct ShowCommand: AsyncParsableCommand {
             }
             return
         }
+        if raw {
+            var target = id
+            if let lang {
+                let shown = try decode(Shown.self, try await connection.call("GET", "/v1/entries/\(q(id))"))
+                target = shown.translations.first { $0.lang == lang }?.id ?? id
+            }
+            FileHandle.standardOutput.write(Data(try await connection.call("GET", "/v1/entries/\(q(target))?raw=1").body))
+            return
+        }
         var r = try await connection.call("GET", "/v1/entries/\(q(id))")
         var shown = try decode(Shown.self, r)
         if let lang, shown.entry.lang != lang {
@@ -56,11 +65,6 @@ struct ShowCommand: AsyncParsableCommand {
         }
         if json { printJSON(r); return }
         let e = shown.entry
-        if raw {
-            let path = URL(fileURLWithPath: e.path, relativeTo: nil)
-            print((try? String(contentsOf: path, encoding: .utf8)) ?? "---\nid: \(e.id)\nkind: \(e.kind.rawValue)\nlang: \(e.lang)\ntitle: \(e.title)\n---\n\(e.body)")
-            return
-        }
         print(o.accent("[\(e.kind.rawValue)]") + " " + o.dim(e.lang) + "  " + o.bold(e.title))
         print(o.dim("id: \(e.id)  \(o.t(.markets)): \(e.markets.joined(separator: ","))" + (e.updated.map { "  \(o.t(.updated)): \($0)" } ?? "")))
         if !e.sources.isEmpty { print(o.dim("source: " + e.sources.joined(separator: "; "))) }

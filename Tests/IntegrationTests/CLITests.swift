@@ -85,3 +85,34 @@ import Testing
         #expect(status.stdout.contains("last reindex"))
     }
 }
+
+/// `kbq check`, `brief`, `stale` and `show --raw`.
+@Suite(.serialized) struct ScenarioCLITests {
+    let d: Daemon
+    init() throws { d = try Daemon() }
+
+    @Test func checkExitsOneWhenFlagged() throws {
+        let flagged = try d.kbq(["check", "-", "--market", "DE"], stdin: "Garantiert 100% wirksam!")
+        #expect(flagged.status == 1)
+        #expect(flagged.stdout.contains("tab-global-medical-claims"))
+        let clean = try d.kbq(["check", "-", "--market", "DE"], stdin: "Vielen Dank für Ihre Geduld.")
+        #expect(clean.status == 0 && clean.stdout.contains("No taboo"))
+        let json = try d.kbq(["check", "-", "--market", "DE", "--json"], stdin: "100% wirksam")
+        #expect((json.json["findings"] as? [Any])?.isEmpty == false)
+    }
+
+    @Test func briefAndStale() throws {
+        let brief = try d.kbq(["brief", "--message", "-", "--market", "DE"], stdin: "Hallo, mein Paket hängt beim Zoll. Ich möchte mein Geld zurück.")
+        #expect(brief.status == 0)
+        #expect(brief.stdout.contains("Reply templates (de)") && brief.stdout.contains("Policies") && brief.stdout.contains("Similar cases"))
+        let stale = try d.kbq(["stale", "--older-than", "0d", "--kind", "policy"])
+        #expect(stale.status == 0 && stale.stdout.contains("pol-"))
+        #expect(try d.kbq(["stale", "--older-than", "soon"]).status == 64)
+    }
+
+    @Test func showRawPrintsTheSourceFile() throws {
+        let r = try d.kbq(["show", "pol-de-widerrufsrecht", "--raw"])
+        let file = try String(contentsOfFile: Paths.corpus + "/policy/zh-Hans/pol-de-widerrufsrecht.md", encoding: .utf8)
+        #expect(r.status == 0 && r.stdout == file)
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+/// Scenario endpoints, limits and operations of the real daemon.
+@Suite(.serialized) struct OperationsTests {
+    @Test func briefCheckStaleAndRawEndpoints() throws {
+        let d = try Daemon()
+        let (cs, check) = try d.post("/v1/check", #"{"draft": "Das wirkt 100% wirksam.", "market": "DE"}"#)
+        #expect(cs == 200)
+        let findings = check["findings"] as? [[String: Any]] ?? []
+        #expect(findings.contains { $0["id"] as? String == "tab-global-medical-claims" && $0["text"] as? String == "100% wirksam" })
+        #expect(try d.post("/v1/check", #"{"draft": "x", "market": "XX"}"#).0 == 400)
+        let (bs, brief) = try d.post("/v1/brief", #"{"q": "包裹 清关 延误", "market": "DE", "reply_lang": "de"}"#)
+        #expect(bs == 200)
+        for section in ["templates", "taboos", "policies", "cases", "products"] { #expect(brief[section] is [Any], "\(section)") }
+        let (ss, stale) = try d.get("/v1/stale?older_than_days=0&kinds=policy")
+        #expect(ss == 200 && (stale["entries"] as? [Any])?.count ?? 0 > 30)
+        #expect(try d.get("/v1/stale?older_than_days=-1").0 == 400)
+        let (rs, raw) = try curl(d.socket, "/v1/entries/pol-de-widerrufsrecht?raw=1")
+        #expect(rs == 200 && raw.hasPrefix("---\nid: pol-de-widerrufsrecht\n"))
+    }
+
+    @Test func connectionsBeyondTheLimitGet503() throws {
+        let d = try Daemon(config: "max_connections = 2\n")
+        // Two idle connections held open, then a third request: refused with 503, not hung.
+        let script = """
+        import socket, sys
+        held = [socket.socket(socket.AF_UNIX) for _ in range(2)]
+        for s in held: s.connect(sys.argv[1])
+        import time; time.sleep(0.3)
+        s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(10)
+        s.sendall(b'GET /v1/health HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n')
+        print(s.recv(65536).split(b'\\r\\n', 1)[0].decode())
+        """
+        let r = try run("/usr/bin/env", ["python3", "-c", script, d.socket])
+        #expect(r.stdout.contains("503"), "\(r.stdout)\(r.stderr)")
+        #expect(try curl(d.socket, "/v1/health").0 == 200, "once they are gone, requests are served again")
+    }
+
+    @Test func tooManyBadFilesFailTheReindexAndKeepTheIndex() throws {
+        let corpus = try copyCorpus()
+        defer { try? FileManager.default.removeItem(atPath: corpus) }
+        let d = try Daemon(corpus: corpus, config: "max_bad_files = 2\n")
+        let (_, before) = try d.get("/v1/status")
+        for i in 0..<3 { try "---\nid: broken-\(i)\nkind: nonsense\n---\n".write(toFile: corpus + "/broken\(i).md", atomically: true, encoding: .utf8) }
+        try FileManager.default.removeItem(atPath: corpus + "/policy/zh-Hans/pol-de-widerrufsrecht.md")
+        let (_, t) = try d.post("/v1/reindex", "{}")
+        let done = try d.waitTask(t["id"] as! String)
+        #expect(done["state"] as? String == "failed")
+        #expect((done["error"] as? String)?.contains("3 files have errors") == true)
+        #expect((done["problems"] as? [String])?.contains { $0.hasPrefix("broken0.md:3: unknown kind") } == true)
+        let (_, after) = try d.get("/v1/status")
+        #expect(after["documents"] as? Int == before["documents"] as? Int, "nothing was removed")
+        #expect(try d.get("/v1/entries/pol-de-widerrufsrecht").0 == 200)
+    }
+
+    @Test func sighupStartsAnIncrementalReindex() throws {
+        let corpus = try copyCorpus()
+        defer { try? FileManager.default.removeItem(atPath: corpus) }
+        let d = try Daemon(corpus: corpus)
+        try "---\nid: added-by-hup\nkind: case\nlang: en\ntitle: Added\n---\nbody\n".write(toFile: corpus + "/hup.md", atomically: true, encoding: .utf8)
+        kill(d.process.processIdentifier, SIGHUP)
+        var found = false
+        for _ in 0..<200 where !found {
+            usleep(50_000)
+            found = try d.get("/v1/entries/added-by-hup").0 == 200
+        }
+        #expect(found)
+        let (_, status) = try d.get("/v1/status")
+        #expect((status["last_reindex"] as? [String: Any])?["full"] as? Bool == false)
+    }
+}
