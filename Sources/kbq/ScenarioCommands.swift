@@ -43,12 +43,7 @@ struct BriefCommand: AsyncParsableCommand {
         discussion: "Give keywords, or paste the customer's message with --message FILE|-.")
     @Argument(help: "Keywords.") var keywords: [String] = []
     @Option(help: "A file with the customer's message, or - for standard input.") var message: String?
-    @Option(help: "The customer's market.") var market: String?
-    @Option(help: "pre-sale, in-sale or after-sale.") var stage: String?
-    @Option(name: .customLong("category"), help: "An issue category (repeatable).") var categories: [String] = []
-    @Option(help: "The platform.") var platform: String?
-    @Option(help: "The channel.") var channel: String?
-    @Option(name: .customLong("reply-lang"), help: "Templates in this language (default: the message's).") var replyLang: String?
+    @OptionGroup var scenario: ScenarioOptions
     @Flag(help: "Print kbqd's JSON.") var json = false
     @OptionGroup var connection: SocketOption
 
@@ -63,12 +58,7 @@ struct BriefCommand: AsyncParsableCommand {
             text += (text.isEmpty ? "" : " ") + s
         }
         var request = SearchRequest(q: text)
-        request.market = market
-        request.stage = stage
-        request.categories = categories
-        request.platform = platform
-        request.channel = channel
-        request.replyLang = replyLang
+        scenario.apply(to: &request)
         let r = try await connection.call("POST", "/v1/brief", json: Array(try JSONEncoder().encode(request)))
         if json { printJSON(r); return }
         let b = try decode(BriefResponse.self, r), o = Output.current()

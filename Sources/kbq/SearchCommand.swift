@@ -3,6 +3,27 @@ import Foundation
 import KBCorpus
 import KBSearch
 
+/// The agent's scenario, shared by `search` and `brief`.
+struct ScenarioOptions: ParsableArguments {
+    @Option(help: "The customer's market: a country or region code (DE, EU, MX…).") var market: String?
+    @Option(help: "pre-sale, in-sale or after-sale.") var stage: String?
+    @Option(name: .customLong("category"), help: "An issue category (repeatable): return, refund, customs…") var categories: [String] = []
+    @Option(help: "amazon, ebay, shopify, aliexpress, …") var platform: String?
+    @Option(help: "email, chat, social or phone.") var channel: String?
+    @Option(name: .customLong("product-line"), help: "3c, beauty, apparel, …") var productLine: String?
+    @Option(name: .customLong("reply-lang"), help: "Answer with each template's member in this language.") var replyLang: String?
+
+    func apply(to request: inout SearchRequest) {
+        request.market = market
+        request.stage = stage
+        request.categories = categories
+        request.platform = platform
+        request.channel = channel
+        request.productLine = productLine
+        request.replyLang = replyLang
+    }
+}
+
 /// `kbq search`: keywords plus the agent's scenario.
 struct SearchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,16 +35,10 @@ struct SearchCommand: AsyncParsableCommand {
 
     @Argument(help: "Keywords, in any language (or a pasted customer message).")
     var keywords: [String] = []
-    @Option(help: "The customer's market: a country or region code (DE, EU, MX…).") var market: String?
-    @Option(help: "pre-sale, in-sale or after-sale.") var stage: String?
-    @Option(name: .customLong("category"), help: "An issue category (repeatable): return, refund, customs…") var categories: [String] = []
-    @Option(help: "amazon, ebay, shopify, aliexpress, …") var platform: String?
-    @Option(help: "email, chat, social or phone.") var channel: String?
-    @Option(name: .customLong("product-line"), help: "3c, beauty, apparel, …") var productLine: String?
+    @OptionGroup var scenario: ScenarioOptions
     @Option(name: .customLong("kind"), help: "Only this kind (repeatable): phrasing, product, case, taboo, policy.") var kinds: [String] = []
     @Option(name: .customLong("lang"), help: "Only entries written in this language (repeatable).") var langs: [String] = []
     @Option(name: .customLong("query-lang"), help: "The language the keywords are in (default: from the script).") var queryLang: String?
-    @Option(name: .customLong("reply-lang"), help: "Answer with each template's member in this language.") var replyLang: String?
     @Flag(help: "Scenario fields filter instead of boosting.") var strict = false
     @Option(help: "How many results.") var limit = 10
     @Flag(help: "Print kbqd's JSON (stable, locale-independent).") var json = false
@@ -31,19 +46,13 @@ struct SearchCommand: AsyncParsableCommand {
 
     func run() async throws {
         var request = SearchRequest(q: keywords.joined(separator: " "))
-        request.market = market
-        request.stage = stage
-        request.categories = categories
-        request.platform = platform
-        request.channel = channel
-        request.productLine = productLine
+        scenario.apply(to: &request)
         for k in kinds {
             guard let kind = Kind(rawValue: k) else { throw ValidationError("unknown kind `\(k)` (phrasing, product, case, taboo, policy)") }
             request.kinds.append(kind)
         }
         request.langs = langs
         request.lang = queryLang
-        request.replyLang = replyLang
         request.strict = strict
         request.limit = limit
         let body = try JSONEncoder().encode(request)
