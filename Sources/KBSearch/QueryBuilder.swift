@@ -137,7 +137,9 @@ struct QueryBuilder {
     }
 
     private func wordQuery(_ w: Analyzer.Word, language: String?, forms: inout QueryForms) throws -> Query {
-        var parts: [Query] = [try Query(term: Schema.term(.word, w.form), wqf: 1, position: UInt32(w.position))]
+        var form = try Query(term: Schema.term(.word, w.form), wqf: 1, position: UInt32(w.position))
+        if w.script.isUnspaced && weights.unspacedWords != 1 { form = try form.scaled(by: weights.unspacedWords) }
+        var parts: [Query] = [form]
         forms.forms.insert(w.form)
         var stems = Set(w.stem.map { [$0] } ?? [])
         // A Latin word of unknown language: try the stemmers of the languages in the index.

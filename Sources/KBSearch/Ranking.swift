@@ -22,6 +22,8 @@ public struct Ranking: Sendable, Equatable {
     public var stem = 1.0, stemAsWord = 0.5, folded = 0.5
     /// N-grams of Chinese, Japanese, Thai…; trigrams inside alphabetic words.
     public var gramsUnspaced = 1.0, subwordGrams = 1.0
+    /// Dictionary words (ICU) of unspaced scripts, on top of their n-grams; 0: n-grams only.
+    public var unspacedWords = 1.0
     /// Glossary expansions into other languages.
     public var expansion = 0.5
 
@@ -41,6 +43,7 @@ public struct Ranking: Sendable, Equatable {
             case "gramsUnspaced": gramsUnspaced = v
             case "subwordGrams": subwordGrams = v
             case "expansion": expansion = v
+            case "unspacedWords": unspacedWords = v
             default: throw RankingError(text: String(pair))
             }
         }
