@@ -144,7 +144,11 @@ public struct CorpusLoader: Sendable {
 public func concurrentMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
     let results = UnsafeMutableBufferPointer<R?>.allocate(capacity: items.count)
     results.initialize(repeating: nil)
-    defer { results.deallocate() }
+    defer {
+        // Deallocating alone would leak every result the buffer still holds.
+        results.deinitialize()
+        results.deallocate()
+    }
     nonisolated(unsafe) let out = results
     DispatchQueue.concurrentPerform(iterations: items.count) { i in out[i] = transform(items[i]) }
     return results.map { $0! }

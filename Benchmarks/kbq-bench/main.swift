@@ -1,0 +1,1 @@
+print("kbq-bench: under construction")
