@@ -112,7 +112,8 @@ extension Searcher {
         f.dateFormat = "yyyy-MM-dd"
         f.timeZone = TimeZone(identifier: "UTC")
         f.locale = Locale(identifier: "en_US_POSIX")
-        let cutoff = f.string(from: today.addingTimeInterval(-Double(days) * 86_400))
+        // More than `days` old: updated on or before the day before today − days.
+        let cutoff = f.string(from: today.addingTimeInterval(-Double(days + 1) * 86_400))
         var query = try Query(valueSlot: Schema.Slot.updated.rawValue, atMost: cutoff)
         if !kinds.isEmpty {
             query = try Query(.filter, [query, try QueryBuilder.filter(kinds.map { .init(prefix: .kind, value: $0.rawValue) })])

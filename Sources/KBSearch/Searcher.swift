@@ -18,8 +18,13 @@ public final class Searcher {
     public var staleDays = 180
     /// Xapian stops looking for better matches after this many seconds.
     public var timeBudget = 0.5
-    /// Result windows beyond this are refused (deep paging is costly and useless to agents).
-    public static let maxWindow = 1_000
+    /// Candidates looked at beyond this are not (deep paging is costly and useless to agents).
+    public var maxWindow = 1_000
+    /// A `refu*` wildcard expands to at most this many words, the most frequent first.
+    public var maxWildcardExpansion: UInt32 {
+        get { builder.maxWildcardExpansion }
+        set { builder.maxWildcardExpansion = newValue }
+    }
 
     /// Opens the index at `path`; `analyzer` may be shared with an earlier searcher of
     /// the same thread (creating one loads OpenCC's dictionaries).
@@ -46,8 +51,10 @@ public final class Searcher {
     @discardableResult
     public func reopen() throws -> Bool {
         guard try db.reopen() else { return false }
+        let expansion = builder.maxWildcardExpansion
         (builder, markets) = try Self.load(db, analyzer)
         builder.weights = ranking
+        builder.maxWildcardExpansion = expansion
         taboos = nil
         return true
     }
@@ -110,7 +117,7 @@ public final class Searcher {
         // the page: look at `ranking.window` more candidates then; otherwise just the page.
         let reranks = r.replyLang != nil || r.market != nil || r.stage != nil || !r.categories.isEmpty
             || r.platform != nil || r.channel != nil || r.productLine != nil
-        let window = min(r.offset + r.limit + (reranks ? ranking.window : 0), Self.maxWindow)
+        let window = min(r.offset + r.limit + (reranks ? ranking.window : 0), maxWindow + (reranks ? ranking.window : 0))
         let mset = try enquire.mset(first: 0, count: window, checkAtLeast: r.facets ? min(try db.documentCount, 10_000) : 0)
 
         let maxWeight = mset.map(\.weight).max() ?? 0

@@ -237,6 +237,7 @@ public enum API {
                 engine.logger.error("reindex \(done.id) failed: \(done.error ?? "?")")
             } else {
                 let r = done.report
+                if let n = r?.documents { engine.metrics.documents.set(Double(n)) }
                 engine.logger.notice("reindex \(done.id) done: +\(r?.added ?? 0) ~\(r?.changed ?? 0) -\(r?.removed ?? 0), generation \(done.generation ?? "?")")
             }
         }

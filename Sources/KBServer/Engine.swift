@@ -42,9 +42,12 @@ public final class Engine: Sendable {
         }
         let workers = config.workers > 0 ? config.workers : ProcessInfo.processInfo.activeProcessorCount
         let budget = Double(config.queryTimeBudgetMs) / 1000, stale = config.staleDays
+        let window = config.maxWindow, expansion = UInt32(config.maxWildcardExpansion)
         pool = SearcherPool(size: workers, path: generation.path, generation: generation.name) { s in
             s.timeBudget = budget
             s.staleDays = stale
+            s.maxWindow = window
+            s.maxWildcardExpansion = expansion
         }
         reindexer = Reindexer(corpusRoot: config.corpus, store: store, pool: pool, maxBadFiles: config.maxBadFiles)
         threadPool = NIOThreadPool(numberOfThreads: workers)

@@ -13,7 +13,7 @@ enum SearchParameters {
     static func decode(_ r: APIRequest, config: ServerConfig) throws -> SearchRequest {
         var s: SearchRequest
         if r.method == .POST {
-            guard !r.body.isEmpty else { throw APIError.badParameter("body", "POST /v1/search needs a JSON body") }
+            guard !r.body.isEmpty else { throw APIError.badParameter("body", "POST \(r.path) needs a JSON body") }
             guard let object = try? JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any] else {
                 throw APIError(.badRequest, "bad_json", "the body is not a JSON object")
             }

@@ -1,6 +1,24 @@
 import ArgumentParser
 import Foundation
 import KBClient
+import KBProtocol
+
+extension SocketOption {
+    /// Tries the candidate sockets in order: a stale file left at the system path does
+    /// not hide a user's own kbqd.
+    static func send(flag: String?, _ method: String, _ path: String, json: [UInt8]?) async throws -> KBClient.Response {
+        let candidates = SocketPath.candidates(flag: flag).filter { FileManager.default.fileExists(atPath: $0) }
+        for socket in candidates {
+            let client = KBClient(socket: socket)
+            do {
+                return method == "POST" ? try await client.post(path, json: json ?? []) : try await client.get(path)
+            } catch KBClient.ClientError.unavailable {
+                continue
+            }
+        }
+        throw KBClient.ClientError.unavailable(tried: SocketPath.candidates(flag: flag))
+    }
+}
 
 /// Exit statuses (docs/cli.md): sysexits where one fits.
 enum Exit {
@@ -22,8 +40,7 @@ struct SocketOption: ParsableArguments {
     func call(_ method: String, _ path: String, json: [UInt8]? = nil, accept: Set<Int> = [200]) async throws -> KBClient.Response {
         let out = Output.current()
         do {
-            let client = try KBClient.locate(flag: socket)
-            let r = method == "POST" ? try await client.post(path, json: json ?? []) : try await client.get(path)
+            let r = try await Self.send(flag: socket, method, path, json: json)
             if accept.contains(r.status) { return r }
             let message = r.error.map { "\($0.message)" + ($0.parameter.map { " (\($0))" } ?? "") } ?? "HTTP \(r.status)"
             printError("kbq: \(message)")

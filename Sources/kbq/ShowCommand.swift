@@ -37,18 +37,23 @@ struct ShowCommand: AsyncParsableCommand {
             if let lang { body["lang"] = lang }
             let r = try await connection.call("POST", "/v1/render", json: Array(try JSONSerialization.data(withJSONObject: body)))
             let rendered = try decode(Rendered.self, r)
-            if json { printJSON(r) } else { print(rendered.text) }
+            // Text with a raw {{placeholder}} is never printed unless asked for.
             if !rendered.missing.isEmpty && !allowMissing {
                 printError("kbq: \(o.t(.missingPlaceholders)): " + rendered.missing.map { "{{\($0)}}" }.joined(separator: ", "))
                 throw ExitCode(Exit.findings)
             }
+            if json { printJSON(r) } else { print(rendered.text) }
             return
         }
         if raw {
             var target = id
             if let lang {
                 let shown = try decode(Shown.self, try await connection.call("GET", "/v1/entries/\(q(id))"))
-                target = shown.translations.first { $0.lang == lang }?.id ?? id
+                guard let other = shown.translations.first(where: { $0.lang == lang }) else {
+                    printError("kbq: \(id) has no \(lang) translation (" + shown.translations.map(\.lang).joined(separator: ", ") + ")")
+                    throw ExitCode(Exit.dataError)
+                }
+                target = other.id
             }
             FileHandle.standardOutput.write(Data(try await connection.call("GET", "/v1/entries/\(q(target))?raw=1").body))
             return

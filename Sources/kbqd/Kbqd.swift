@@ -15,7 +15,8 @@ struct Kbqd: AsyncParsableCommand {
         Settings come from flags, then environment (KBQ_CORPUS, KBQ_DATA, KBQ_SOCKET, KBQ_CONFIG), then \
         the TOML file, then defaults. With systemd socket activation (LISTEN_FDS) the socket is fd 3 and \
         --socket is ignored. SIGHUP starts an incremental reindex; SIGTERM or SIGINT stop accepting, \
-        finish in-flight requests and exit 0. See docs/operations.md for every setting.
+        finish in-flight requests and exit 0. The TOML keys and limits are listed in docs/protocol.md; \
+        running it as a service is docs/install.md.
         """)
 
     @Option(help: "The corpus folder (Markdown entries, _data/markets.yaml, _data/glossary/).")

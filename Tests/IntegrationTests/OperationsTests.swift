@@ -1,10 +1,16 @@
 import Foundation
 import Testing
 
+/// A policy last checked long ago: due for review.
+let oldPolicy = "---\nid: pol-old-rule\nkind: policy\nlang: en\ntitle: An old rule\nupdated: 2020-01-01\nsource: test\n---\nOld.\n"
+
 /// Scenario endpoints, limits and operations of the real daemon.
 @Suite(.serialized) struct OperationsTests {
     @Test func briefCheckStaleAndRawEndpoints() throws {
-        let d = try Daemon()
+        let corpus = try copyCorpus()
+        defer { try? FileManager.default.removeItem(atPath: corpus) }
+        try oldPolicy.write(toFile: corpus + "/policy/en/pol-old-rule.md", atomically: true, encoding: .utf8)
+        let d = try Daemon(corpus: corpus)
         let (cs, check) = try d.post("/v1/check", #"{"draft": "Das wirkt 100% wirksam.", "market": "DE"}"#)
         #expect(cs == 200)
         let findings = check["findings"] as? [[String: Any]] ?? []
@@ -13,8 +19,11 @@ import Testing
         let (bs, brief) = try d.post("/v1/brief", #"{"q": "包裹 清关 延误", "market": "DE", "reply_lang": "de"}"#)
         #expect(bs == 200)
         for section in ["templates", "taboos", "policies", "cases", "products"] { #expect(brief[section] is [Any], "\(section)") }
-        let (ss, stale) = try d.get("/v1/stale?older_than_days=0&kinds=policy")
-        #expect(ss == 200 && (stale["entries"] as? [Any])?.count ?? 0 > 30)
+        let (ss, stale) = try d.get("/v1/stale?older_than_days=180&kinds=policy")
+        let ids = (stale["entries"] as? [[String: Any]] ?? []).map { $0["id"] as? String }
+        #expect(ss == 200 && ids.contains("pol-old-rule"))
+        #expect(!ids.contains("pol-de-widerrufsrecht"), "checked 2026-11-25: not yet 180 days old")
+        #expect((try d.get("/v1/stale?older_than_days=100000").1["entries"] as? [Any])?.isEmpty == true)
         #expect(try d.get("/v1/stale?older_than_days=-1").0 == 400)
         let (rs, raw) = try curl(d.socket, "/v1/entries/pol-de-widerrufsrecht?raw=1")
         #expect(rs == 200 && raw.hasPrefix("---\nid: pol-de-widerrufsrecht\n"))
