@@ -8,7 +8,7 @@ public struct ReindexStatus: Codable, Sendable, Equatable {
     public var id: String
     public var full: Bool
     public var state: State
-    /// loading, analysing, committing, switching, done.
+    /// loading, analysing, switching (full rebuilds), done; a failed task keeps the phase it failed in.
     public var phase: String
     public var progress: Progress
     public var report: IndexReport?
@@ -51,15 +51,16 @@ public final class Reindexer: Sendable {
     /// Starts a reindex in the background, or returns the one already running (`false`).
     /// A schema change since the index was built forces a full rebuild.
     public func start(full: Bool, onFinish: @escaping @Sendable (ReindexStatus) -> Void = { _ in }) -> (ReindexStatus, started: Bool) {
-        let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
-        let status = ReindexStatus(id: "t\(n)", full: full, state: .running, phase: "loading",
-                                   progress: .init(done: 0, total: 0), report: nil, problems: [], error: nil,
-                                   generation: nil, started: Self.now(), finished: nil)
-        let existing: ReindexStatus? = tasks.withLock { list in
-            if let r = list.last(where: { $0.state == .running }) { return r }
+        let (status, existing): (ReindexStatus, ReindexStatus?) = tasks.withLock { list in
+            if let r = list.last(where: { $0.state == .running }) { return (r, r) }
+            // Numbered inside the lock, so ids have no gaps.
+            let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
+            let status = ReindexStatus(id: "t\(n)", full: full, state: .running, phase: "loading",
+                                       progress: .init(done: 0, total: 0), report: nil, problems: [], error: nil,
+                                       generation: nil, started: Self.now(), finished: nil)
             list.append(status)
             if list.count > 50 { list.removeFirst(list.count - 50) }
-            return nil
+            return (status, nil)
         }
         if let existing { return (existing, false) }
         Thread.detachNewThread { [self] in
