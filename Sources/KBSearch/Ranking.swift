@@ -24,8 +24,9 @@ public struct Ranking: Sendable, Equatable {
     public var gramsUnspaced = 1.0, subwordGrams = 1.0
     /// Dictionary words (ICU) of unspaced scripts, on top of their n-grams; 0: n-grams only.
     public var unspacedWords = 1.0
-    /// Glossary expansions into other languages.
-    public var expansion = 0.5
+    /// Glossary expansions into other languages; in a pasted message (6 words or more),
+    /// where the entries that answer it are often written in another language.
+    public var expansion = 0.5, expansionInMessages = 1.0
 
     public init() {}
 
@@ -43,6 +44,7 @@ public struct Ranking: Sendable, Equatable {
             case "gramsUnspaced": gramsUnspaced = v
             case "subwordGrams": subwordGrams = v
             case "expansion": expansion = v
+            case "expansionInMessages": expansionInMessages = v
             case "unspacedWords": unspacedWords = v
             default: throw RankingError(text: String(pair))
             }
