@@ -24,7 +24,7 @@ public struct Ranking: Sendable, Equatable {
     public var gramsUnspaced = 1.0, subwordGrams = 1.0
     /// Dictionary words (ICU) of unspaced scripts, on top of their n-grams; 0: n-grams only.
     public var unspacedWords = 1.0
-    /// Glossary expansions into other languages; in a pasted message (6 words or more),
+    /// Glossary expansions into other languages; in a pasted message (8 words or more),
     /// where the entries that answer it are often written in another language.
     public var expansion = 0.5, expansionInMessages = 1.0
 
