@@ -1,0 +1,393 @@
+import Foundation
+import KBClient
+import KBCorpus
+import KBSearch
+
+/// `kbq-bench run`: index build, kbqd start, search latency over the socket and in-process,
+/// incremental reindex, reindex under load. Prints one table.
+enum Run {
+    struct Options {
+        var corpus = ""
+        var queries = ""
+        var kbqd = ""
+        var work = ""
+        var perMode = 2_000
+        var warmup = 200
+        var clients = 16
+        var keep = false
+        /// Skip the in-process build and kbqd's first start when the work folder has an index.
+        var reuse = false
+    }
+
+    struct Stats {
+        var n = 0, p50 = 0.0, p99 = 0.0, p999 = 0.0, qps = 0.0, failed = 0
+        /// Exact percentiles of the sorted latencies (nearest rank), in ms.
+        init(_ latNs: [UInt64], wallNs: UInt64, failed: Int) {
+            let s = latNs.sorted()
+            n = s.count
+            self.failed = failed
+            guard !s.isEmpty else { return }
+            func pct(_ p: Double) -> Double {
+                let rank = Int((p * Double(s.count)).rounded(.up))
+                return Double(s[min(max(rank, 1), s.count) - 1]) / 1e6
+            }
+            p50 = pct(0.50); p99 = pct(0.99); p999 = pct(0.999)
+            qps = Double(s.count) / (Double(wallNs) / 1e9)
+        }
+        var text: String {
+            String(format: "p50 %.3f ms · p99 %.3f ms · p99.9 %.3f ms · %.0f q/s (n=%d%@)", p50, p99, p999, qps, n,
+                   failed > 0 ? ", \(failed) failed" as NSString : "" as NSString)
+        }
+    }
+
+    final class Daemon {
+        let process = Process()
+        let socket: String
+        init(binary: String, corpus: String, data: String, socket: String, log: String) throws {
+            self.socket = socket
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["--corpus", corpus, "--data", data, "--socket", socket, "--log-level", "warning"]
+            if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
+            let h = FileHandle(forWritingAtPath: log)!
+            h.seekToEndOfFile()
+            process.standardOutput = h
+            process.standardError = h
+            var env = ProcessInfo.processInfo.environment
+            for k in ["KBQ_CONFIG", "LISTEN_FDS", "LISTEN_PID", "NOTIFY_SOCKET"] { env[k] = nil }
+            process.environment = env
+            try process.run()
+        }
+        var pid: Int32 { process.processIdentifier }
+        func stop() {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+        }
+        /// (VmRSS, VmHWM) in bytes.
+        func rss() -> (Int64, Int64) {
+            let text = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+            func field(_ name: String) -> Int64 {
+                guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return 0 }
+                return (Int64(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) * 1024
+            }
+            return (field("VmRSS"), field("VmHWM"))
+        }
+    }
+
+    /// Polls GET /v1/ready until it answers 200; returns the seconds since `started`.
+    static func waitReady(_ d: Daemon, started: UInt64, timeout: Double) async throws -> Double {
+        let client = KBClient(socket: d.socket)
+        while true {
+            if !d.process.isRunning { fail("kbqd exited with status \(d.process.terminationStatus); see its log") }
+            if FileManager.default.fileExists(atPath: d.socket), let r = try? await client.get("/v1/ready"), r.status == 200 {
+                return Double(nowNs() - started) / 1e9
+            }
+            if Double(nowNs() - started) / 1e9 > timeout { fail("kbqd not ready after \(timeout) s") }
+            try await Task.sleep(nanoseconds: 1_000_000)
+        }
+    }
+
+    /// Runs `total` requests over the socket with `clients` concurrent clients.
+    static func socketRun(_ socket: String, _ bodies: [[UInt8]], clients: Int, total: Int, offset: Int) async -> Stats {
+        let next = Locked(0)
+        let client = KBClient(socket: socket)
+        let start = nowNs()
+        let results = await withTaskGroup(of: ([UInt64], Int).self) { group in
+            for _ in 0..<clients {
+                group.addTask {
+                    var lat: [UInt64] = [], failed = 0
+                    while true {
+                        let i = next.with { v -> Int in defer { v += 1 }; return v }
+                        if i >= total { break }
+                        let body = bodies[(offset + i) % bodies.count]
+                        let t0 = nowNs()
+                        let ok = (try? await client.post("/v1/search", json: body))?.status == 200
+                        let dt = nowNs() - t0
+                        if ok { lat.append(dt) } else { failed += 1 }
+                    }
+                    return (lat, failed)
+                }
+            }
+            var all: [UInt64] = [], failed = 0
+            for await (l, f) in group { all += l; failed += f }
+            return (all, failed)
+        }
+        return Stats(results.0, wallNs: nowNs() - start, failed: results.1)
+    }
+
+    /// Runs `total` searches in-process on `threads` threads, one Searcher each.
+    static func inProcessRun(_ index: String, _ requests: [SearchRequest], threads: Int, total: Int, offset: Int) -> (Stats, ChildResult) {
+        let next = Locked(0)
+        let out = Locked(([UInt64](), 0))
+        let ready = DispatchGroup(), done = DispatchGroup()
+        let go = DispatchSemaphore(value: 0)
+        let startBox = Locked<UInt64>(0)
+        for _ in 0..<threads {
+            ready.enter(); done.enter()
+            let t = Thread {
+                let searcher = try? Searcher(path: index)
+                ready.leave()
+                go.wait()
+                var lat: [UInt64] = [], failed = 0
+                while true {
+                    let i = next.with { v -> Int in defer { v += 1 }; return v }
+                    if i >= total { break }
+                    let r = requests[(offset + i) % requests.count]
+                    let t0 = nowNs()
+                    let ok = (try? searcher?.search(r)) != nil
+                    let dt = nowNs() - t0
+                    if ok { lat.append(dt) } else { failed += 1 }
+                }
+                out.with { $0.0 += lat; $0.1 += failed }
+                done.leave()
+            }
+            t.stackSize = 8 << 20
+            t.start()
+        }
+        ready.wait()
+        startBox.with { $0 = nowNs() }
+        for _ in 0..<threads { go.signal() }
+        done.wait()
+        let wall = nowNs() - startBox.with { $0 }
+        return out.with { (Stats($0.0, wallNs: wall, failed: $0.1), ChildResult(lat: $0.0, wall: wall, failed: $0.1)) }
+    }
+
+    struct ChildResult: Codable { var lat: [UInt64]; var wall: UInt64; var failed: Int }
+
+    /// `kbq-bench inproc`: one in-process mode, run in a child process so that a crash of the
+    /// engine is reported as such instead of ending the whole benchmark.
+    static func child(index: String, queries: String, threads: Int, total: Int, offset: Int, warmup: Int) throws {
+        let requests = try String(contentsOfFile: queries, encoding: .utf8).split(separator: "\n")
+            .map { try JSONDecoder().decode(SearchRequest.self, from: Data($0.utf8)) }
+        if warmup > 0 { _ = inProcessRun(index, requests, threads: 1, total: warmup, offset: 0).0 }
+        let (_, r) = inProcessRun(index, requests, threads: threads, total: total, offset: offset)
+        print(String(decoding: try JSONEncoder().encode(r), as: UTF8.self))
+    }
+
+    static func inProcessChild(_ o: Options, _ index: String, threads: Int, total: Int, offset: Int, warmup: Int) -> (Stats?, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        p.arguments = ["inproc", "--index", index, "--queries", o.queries, "--threads", "\(threads)", "--total", "\(total)",
+                       "--offset", "\(offset)", "--warmup", "\(warmup)"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        do { try p.run() } catch { return (nil, "cannot start: \(error)") }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationReason == .exit, p.terminationStatus == 0,
+              let r = try? JSONDecoder().decode(ChildResult.self, from: data) else {
+            return (nil, p.terminationReason == .uncaughtSignal ? "CRASHED (signal \(p.terminationStatus))" : "failed (status \(p.terminationStatus))")
+        }
+        return (Stats(r.lat, wallNs: r.wall, failed: r.failed), "")
+    }
+
+    struct Task1: Decodable { let id: String; let state: String }
+    struct EntryResponse: Decodable { struct E: Decodable { let title: String }; let entry: E }
+
+    static func waitTask(_ client: KBClient, _ id: String, timeout: Double) async throws -> Task1? {
+        let start = nowNs()
+        while Double(nowNs() - start) / 1e9 < timeout {
+            if let r = try? await client.get("/v1/tasks/\(id)"), let t = try? JSONDecoder().decode(Task1.self, from: Data(r.body)),
+               t.state != "running" { return t }
+            try await Task.sleep(nanoseconds: 5_000_000)
+        }
+        return nil
+    }
+
+    static func machine() -> [(String, String)] {
+        let mem = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8))?.split(separator: "\n")
+            .first { $0.hasPrefix("MemTotal:") }.map { String($0.dropFirst(9)).trimmingCharacters(in: .whitespaces) } ?? "?"
+        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.split(separator: "\n")
+            .first { $0.hasPrefix("model name") }.map { String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces) } ?? "?"
+        let swift = capture(["swift", "--version"]).split(separator: "\n").first { $0.contains("Swift version") }.map(String.init) ?? "?"
+        var xapian = capture(["xapian-config", "--version"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        if xapian.isEmpty {
+            xapian = capture(["dpkg-query", "-W", "-f", "${Version}", "libxapian30"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            xapian = xapian.isEmpty ? "?" : "libxapian30 " + xapian
+        }
+        let kernel = capture(["uname", "-sr"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        return [("nproc", "\(ProcessInfo.processInfo.activeProcessorCount) (\(cpu))"), ("memory", mem),
+                ("swift", swift), ("xapian", xapian), ("kernel", kernel)]
+    }
+
+    static func run(_ o: Options) async throws {
+        var rows: [(String, String, String)] = []
+        func row(_ a: String, _ b: String, _ c: String = "") { rows.append((a, b, c)); note("\(a): \(b)") }
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: o.work, withIntermediateDirectories: true)
+        let machine = machine()
+
+        // Queries.
+        let lines = try String(contentsOfFile: o.queries, encoding: .utf8).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        guard !lines.isEmpty else { fail("no queries in \(o.queries)") }
+        let bodies = lines.map { Array($0.utf8) }
+        let requests = try lines.map { try JSONDecoder().decode(SearchRequest.self, from: Data($0.utf8)) }
+
+        // 1. Full index build in-process.
+        var t0 = nowNs()
+        let corpus = try CorpusLoader(root: o.corpus).load()
+        let loadS = Double(nowNs() - t0) / 1e9
+        let n = corpus.entries.count
+        let indexPath = o.work + "/index"
+        let data = o.work + "/data", socket = o.work + "/kbq.sock", log = o.work + "/kbqd.log"
+        let reusing = o.reuse && (try? fm.destinationOfSymbolicLink(atPath: data + "/current")) != nil
+        if reusing {
+            row("corpus", "\(n) entries, \(corpus.errors.count) errors; load \(String(format: "%.2f", loadS)) s")
+            row("full build, kbqd first start", "skipped (--reuse-data: the index in \(data) was built by an earlier run)")
+        } else {
+        try? fm.removeItem(atPath: indexPath)
+        let report = try Indexer().build(corpus, at: indexPath)
+        var ru = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &ru)
+        let size = diskSize(indexPath)
+        row("corpus", "\(n) entries, \(corpus.errors.count) errors; load \(String(format: "%.2f", loadS)) s")
+        row("full build, Indexer in-process", String(format: "%.2f s = %.0f entries/s; peak RSS %@; index %@ (%.2f KiB/entry)",
+            report.seconds, Double(n) / report.seconds, fmtBytes(Int64(ru.ru_maxrss) * 1024), fmtBytes(size),
+            Double(size) / 1024 / Double(max(n, 1))), "≥ 5,000 entries/s")
+        try? fm.removeItem(atPath: indexPath)
+
+        // 2. kbqd: first start (builds), restart on the existing index.
+        try? fm.removeItem(atPath: data)
+        t0 = nowNs()
+        let d0 = try Daemon(binary: o.kbqd, corpus: o.corpus, data: data, socket: socket, log: log)
+        let first = try await waitReady(d0, started: t0, timeout: 3_600)
+        row("kbqd first start (builds the index) → ready", String(format: "%.3f s (%.0f entries/s incl. load)", first, Double(n) / first))
+        d0.stop()
+        }
+        var readies: [Double] = []
+        t0 = nowNs()
+        var d = try Daemon(binary: o.kbqd, corpus: o.corpus, data: data, socket: socket, log: log)
+        readies.append(try await waitReady(d, started: t0, timeout: 600))
+        for _ in 0..<2 {
+            d.stop()
+            t0 = nowNs()
+            d = try Daemon(binary: o.kbqd, corpus: o.corpus, data: data, socket: socket, log: log)
+            readies.append(try await waitReady(d, started: t0, timeout: 600))
+        }
+        row("kbqd start → ready, existing index", readies.map { String(format: "%.0f ms", $0 * 1000) }.joined(separator: ", ")
+            + " (3 starts)", "≤ 300 ms")
+        try await Task.sleep(nanoseconds: 500_000_000)
+        let rest = d.rss()
+        row("kbqd RSS at rest (VmRSS)", fmtBytes(rest.0), "≤ 150 MB")
+        let client = KBClient(socket: socket)
+        let current = try fm.destinationOfSymbolicLink(atPath: data + "/current")
+        let liveIndex = data + "/" + current
+
+        // 3. Latency and throughput.
+        _ = await socketRun(socket, bodies, clients: 1, total: o.warmup, offset: 0)
+        var offset = o.warmup
+        var results: [String: Stats] = [:]
+        for c in [1, o.clients] {
+            let s = await socketRun(socket, bodies, clients: c, total: o.perMode, offset: offset)
+            results["a\(c)"] = s
+            offset += o.perMode
+        }
+        _ = requests
+        offset = o.warmup
+        var why: [String: String] = [:]
+        for c in [1, o.clients] {
+            let (s, w) = inProcessChild(o, liveIndex, threads: c, total: o.perMode, offset: offset, warmup: o.warmup)
+            results["b\(c)"] = s
+            why["b\(c)"] = w
+            offset += o.perMode
+        }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let (bCoresS, bCoresWhy) = inProcessChild(o, liveIndex, threads: cores, total: o.perMode, offset: offset, warmup: o.warmup)
+        for c in [1, o.clients] {
+            let a = results["a\(c)"]!
+            row("(a) socket, KBClient, \(c) client\(c > 1 ? "s" : "")", a.text, c > 1 ? "p50 ≤ 1 ms, p99 ≤ 5 ms" : "")
+            guard let b = results["b\(c)"] else {
+                row("(b) in-process Searcher, \(c) thread\(c > 1 ? "s" : "")", "**" + (why["b\(c)"] ?? "?") + "** (child process; see below)")
+                continue
+            }
+            row("(b) in-process Searcher, \(c) thread\(c > 1 ? "s" : "")", b.text + String(format: "; vs (a): p50 ×%.2f, q/s ×%.2f", b.p50 / a.p50, b.qps / a.qps))
+            row("socket overhead (a − b), \(c) client\(c > 1 ? "s" : "")",
+                String(format: "p50 %+.0f µs; throughput (a)/(b) = %.2f", (a.p50 - b.p50) * 1000, a.qps / b.qps),
+                c > 1 ? "p50 ≤ 150 µs; (a)/(b) ≥ 0.7" : "p50 ≤ 150 µs")
+        }
+        row("(b) in-process Searcher, \(cores) threads (= nproc)", bCoresS?.text ?? "**" + bCoresWhy + "**")
+        let loaded = d.rss()
+        row("kbqd RSS after the searches (VmRSS / VmHWM)", fmtBytes(loaded.0) + " / " + fmtBytes(loaded.1), "≤ 150 MB")
+
+        // 4. Incremental reindex of one changed entry.
+        let target = corpus.entries.sorted { $0.path < $1.path }[n / 2]
+        let file = o.corpus + "/" + target.path
+        let original = try Data(contentsOf: URL(fileURLWithPath: file))
+        let newTitle = "kbq-bench changed \(nowNs())"
+        let edited = String(decoding: original, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix("title:") ? "title: \(yq(newTitle))" : String($0) }.joined(separator: "\n")
+        try Data(edited.utf8).write(to: URL(fileURLWithPath: file))
+        t0 = nowNs()
+        let r = try await client.post("/v1/reindex", json: [])
+        guard r.status == 202 || r.status == 200, let task = try? JSONDecoder().decode(Task1.self, from: Data(r.body)) else {
+            fail("POST /v1/reindex: \(r.status) \(String(decoding: r.body, as: UTF8.self))")
+        }
+        var visible = -1.0
+        while Double(nowNs() - t0) / 1e9 < 600 {
+            if let e = try? await client.get("/v1/entries/\(target.id)"), e.status == 200,
+               let er = try? JSONDecoder().decode(EntryResponse.self, from: Data(e.body)), er.entry.title == newTitle {
+                visible = Double(nowNs() - t0) / 1e6
+                break
+            }
+            try await Task.sleep(nanoseconds: 1_000_000)
+        }
+        let incTask = try await waitTask(client, task.id, timeout: 600)
+        row("incremental reindex, 1 changed entry: POST → GET shows new title", String(format: "%.0f ms (task %@)", visible, incTask?.state ?? "?"), "≤ 100 ms")
+        // Put the file back (the corpus stays byte-identical to what generate wrote).
+        try original.write(to: URL(fileURLWithPath: file))
+        if let r2 = try? await client.post("/v1/reindex", json: []), let t2 = try? JSONDecoder().decode(Task1.self, from: Data(r2.body)) {
+            _ = try await waitTask(client, t2.id, timeout: 600)
+        }
+
+        // 5. Full reindex under load.
+        let stop = Locked(false)
+        let samples = Locked([(UInt64, UInt64, Bool)]())  // start, latency, ok
+        let loadStart = nowNs()
+        var window: (UInt64, UInt64) = (0, 0)
+        var rebuildState = "?"
+        await withTaskGroup(of: Void.self) { group in
+            for w in 0..<o.clients {
+                group.addTask {
+                    var i = w * 7919, mine: [(UInt64, UInt64, Bool)] = []
+                    while !stop.with({ $0 }) {
+                        let t = nowNs()
+                        let ok = (try? await client.post("/v1/search", json: bodies[i % bodies.count]))?.status == 200
+                        mine.append((t, nowNs() - t, ok))
+                        i += 1
+                    }
+                    samples.with { $0 += mine }
+                }
+            }
+            try? await Task.sleep(nanoseconds: 1_000_000_000)
+            let ws = nowNs()
+            if let r = try? await client.post("/v1/reindex", json: Array(#"{"full": true}"#.utf8)),
+               let t = try? JSONDecoder().decode(Task1.self, from: Data(r.body)) {
+                rebuildState = (try? await waitTask(client, t.id, timeout: 3_600))??.state ?? "timeout"
+            }
+            window = (ws, nowNs())
+            try? await Task.sleep(nanoseconds: 500_000_000)
+            stop.with { $0 = true }
+        }
+        let all = samples.with { $0 }
+        let during = all.filter { $0.0 >= window.0 && $0.0 <= window.1 }
+        let before = all.filter { $0.0 < window.0 && $0.0 >= loadStart }
+        let sDuring = Stats(during.filter(\.2).map(\.1), wallNs: window.1 - window.0, failed: during.filter { !$0.2 }.count)
+        let sBefore = Stats(before.filter(\.2).map(\.1), wallNs: window.0 - loadStart, failed: before.filter { !$0.2 }.count)
+        row("full reindex under load (\(o.clients) clients): rebuild time", String(format: "%.2f s (task %@; %.0f entries/s)",
+            Double(window.1 - window.0) / 1e9, rebuildState, Double(n) / (Double(window.1 - window.0) / 1e9)))
+        row("  searches during the rebuild", sDuring.text + "; failed \(sDuring.failed)")
+        row("  searches in the 1 s before", sBefore.text)
+        let after = d.rss()
+        row("kbqd RSS after the rebuild (VmRSS / VmHWM)", fmtBytes(after.0) + " / " + fmtBytes(after.1))
+        d.stop()
+        if !o.keep { try? fm.removeItem(atPath: data) }
+
+        // The table.
+        print("\n### Machine\n")
+        print("| | |\n|---|---|")
+        for (k, v) in machine { print("| \(k) | \(v) |") }
+        print("\n### Results: \(n) entries, \(lines.count) distinct queries, \(o.perMode) measured per mode after \(o.warmup) warm-up\n")
+        print("| measure | result | target |\n|---|---|---|")
+        for (a, b, c) in rows { print("| \(a) | \(b) | \(c) |") }
+    }
+}
