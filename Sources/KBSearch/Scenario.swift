@@ -108,12 +108,8 @@ extension Searcher {
 
     /// Entries whose `updated` date is more than `days` old, oldest first.
     public func stale(olderThan days: Int, kinds: [Kind] = [], today: Date = Date()) throws -> [StaleEntry] {
-        let f = DateFormatter()
-        f.dateFormat = "yyyy-MM-dd"
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.locale = Locale(identifier: "en_US_POSIX")
         // More than `days` old: updated on or before the day before today − days.
-        let cutoff = f.string(from: today.addingTimeInterval(-Double(days + 1) * 86_400))
+        let cutoff = CalendarDay.string(CalendarDay.number(today) - days - 1)
         var query = try Query(valueSlot: Schema.Slot.updated.rawValue, atMost: cutoff)
         if !kinds.isEmpty {
             query = try Query(.filter, [query, try QueryBuilder.filter(kinds.map { .init(prefix: .kind, value: $0.rawValue) })])

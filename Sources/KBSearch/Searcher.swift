@@ -218,12 +218,8 @@ public final class Searcher {
     }
 
     static func days(from date: String, to today: Date) -> Int? {
-        let f = DateFormatter()
-        f.dateFormat = "yyyy-MM-dd"
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.locale = Locale(identifier: "en_US_POSIX")
-        guard let d = f.date(from: date) else { return nil }
-        return Int(today.timeIntervalSince(d) / 86_400)
+        guard let day = CalendarDay.number(date) else { return nil }
+        return Int((today.timeIntervalSince1970 - Double(day) * 86_400) / 86_400)
     }
 
     func tabooChecker() throws -> TabooChecker {

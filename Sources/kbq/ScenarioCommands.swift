@@ -3,6 +3,16 @@ import Foundation
 import KBCorpus
 import KBSearch
 
+/// A file's text, or standard input's for `-`; exit 66 when it cannot be read as UTF-8.
+func readText(_ path: String) throws -> String {
+    let data = path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: path)
+    guard let data, let text = String(data: data, encoding: .utf8) else {
+        printError("kbq: cannot read \(path) as UTF-8 text")
+        throw ExitCode(Exit.noInput)
+    }
+    return text
+}
+
 /// `kbq check FILE|-`: a draft reply against the market's taboos; exit 1 when flagged.
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,11 +24,7 @@ struct CheckCommand: AsyncParsableCommand {
     @OptionGroup var connection: SocketOption
 
     func run() async throws {
-        let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
-        guard let data, let draft = String(data: data, encoding: .utf8) else {
-            printError("kbq: cannot read \(file) as UTF-8 text")
-            throw ExitCode(Exit.noInput)
-        }
+        let draft = try readText(file)
         var body: [String: Any] = ["draft": draft]
         if let market { body["market"] = market }
         let r = try await connection.call("POST", "/v1/check", json: Array(try JSONSerialization.data(withJSONObject: body)))
@@ -50,12 +56,7 @@ struct BriefCommand: AsyncParsableCommand {
     func run() async throws {
         var text = keywords.joined(separator: " ")
         if let message {
-            let data = message == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: message)
-            guard let data, let s = String(data: data, encoding: .utf8) else {
-                printError("kbq: cannot read \(message) as UTF-8 text")
-                throw ExitCode(Exit.noInput)
-            }
-            text += (text.isEmpty ? "" : " ") + s
+            text += (text.isEmpty ? "" : " ") + (try readText(message))
         }
         var request = SearchRequest(q: text)
         scenario.apply(to: &request)

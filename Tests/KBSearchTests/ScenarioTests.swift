@@ -35,7 +35,7 @@ import KBCorpus
     }
 
     @Test func stageAndCategoriesBoostAndStrictFilters() throws {
-        var stageless = try [entry("a", "en", "Parcel delay", "parcel delay apology", kind: .phrasing)]
+        var stageless = [entry("a", "en", "Parcel delay", "parcel delay apology", kind: .phrasing)]
         stageless[0].stage = "pre-sale"
         var after = entry("b", "en", "Parcel delay", "parcel delay apology", kind: .phrasing)
         after.stage = "after-sale"
@@ -107,5 +107,16 @@ import KBCorpus
         #expect(try s.search(r).results.allSatisfy { !$0.stale })
         #expect(try s.stale(olderThan: 180).isEmpty, "the shipped corpus is fresh")
         #expect(try s.stale(olderThan: 180, kinds: [.policy], today: future).count == Bundled.corpus.entries.filter { $0.kind == .policy }.count)
+    }
+}
+
+@Suite struct CalendarDayTests {
+    @Test func dayNumbersRoundTrip() {
+        #expect(CalendarDay.number("1970-01-01") == 0)
+        #expect(CalendarDay.number("2000-03-01") == 11_017)
+        #expect(CalendarDay.number("2026-02-30") == nil)
+        for n in [-1, 0, 59, 11_016, 20_507, 36_524] { #expect(CalendarDay.number(CalendarDay.string(n)) == n) }
+        #expect(CalendarDay.string(CalendarDay.number(Date(timeIntervalSince1970: 86_400 * 3 + 5))) == "1970-01-04")
+        #expect(Searcher.days(from: "2026-11-25", to: Date(timeIntervalSince1970: Double(CalendarDay.number("2026-12-05")!) * 86_400 + 3_600)) == 10)
     }
 }
