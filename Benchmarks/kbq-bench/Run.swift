@@ -115,7 +115,8 @@ enum Run {
     }
 
     /// Runs `total` searches in-process on `threads` threads, one Searcher each.
-    static func inProcessRun(_ index: String, _ requests: [SearchRequest], threads: Int, total: Int, offset: Int) -> (Stats, ChildResult) {
+    static func inProcessRun(_ index: String, _ requests: [SearchRequest], threads: Int, total: Int, offset: Int,
+                             ranking: Ranking = Ranking()) -> (Stats, ChildResult) {
         let next = Locked(0)
         let out = Locked(([UInt64](), 0))
         let ready = DispatchGroup(), done = DispatchGroup()
@@ -125,6 +126,7 @@ enum Run {
             ready.enter(); done.enter()
             let t = Thread {
                 let searcher = try? Searcher(path: index)
+                searcher?.ranking = ranking
                 ready.leave()
                 go.wait()
                 var lat: [UInt64] = [], failed = 0
@@ -151,15 +153,29 @@ enum Run {
         return out.with { (Stats($0.0, wallNs: wall, failed: $0.1), ChildResult(lat: $0.0, wall: wall, failed: $0.1)) }
     }
 
+    /// `kbq-bench build`: loads the corpus and builds an index, printing the two times.
+    static func buildOnly(corpus: String, out: String) throws {
+        var t0 = nowNs()
+        let c = try CorpusLoader(root: corpus).load()
+        note(String(format: "load: %d entries in %.2f s", c.entries.count, Double(nowNs() - t0) / 1e9))
+        t0 = nowNs()
+        let report = try Indexer().build(c, at: out)
+        let s = Double(nowNs() - t0) / 1e9
+        note(String(format: "build: %d documents in %.2f s = %.0f entries/s", report.documents, s, Double(report.documents) / s))
+    }
+
     struct ChildResult: Codable { var lat: [UInt64]; var wall: UInt64; var failed: Int }
 
     /// `kbq-bench inproc`: one in-process mode, run in a child process so that a crash of the
     /// engine is reported as such instead of ending the whole benchmark.
-    static func child(index: String, queries: String, threads: Int, total: Int, offset: Int, warmup: Int) throws {
+    static func child(index: String, queries: String, threads: Int, total: Int, offset: Int, warmup: Int,
+                      ranking: String?) throws {
+        var weights = Ranking()
+        if let ranking { try weights.set(ranking) }
         let requests = try String(contentsOfFile: queries, encoding: .utf8).split(separator: "\n")
             .map { try JSONDecoder().decode(SearchRequest.self, from: Data($0.utf8)) }
-        if warmup > 0 { _ = inProcessRun(index, requests, threads: 1, total: warmup, offset: 0).0 }
-        let (_, r) = inProcessRun(index, requests, threads: threads, total: total, offset: offset)
+        if warmup > 0 { _ = inProcessRun(index, requests, threads: 1, total: warmup, offset: 0, ranking: weights).0 }
+        let (_, r) = inProcessRun(index, requests, threads: threads, total: total, offset: offset, ranking: weights)
         print(String(decoding: try JSONEncoder().encode(r), as: UTF8.self))
     }
 

@@ -30,6 +30,7 @@ let usage = """
 usage: kbq-bench generate --size N --out DIR [--seed S] [--from CORPUS]
        kbq-bench queries --corpus DIR --count N --out FILE [--seed S]
        kbq-bench run --corpus DIR --queries FILE [--kbqd PATH] [--work DIR] [--per-mode N] [--warmup N] [--clients N] [--keep] [--reuse-data]
+       kbq-bench build --corpus DIR --out DIR
 """
 let command = args.first ?? ""
 if !args.isEmpty { args.removeFirst() }
@@ -61,11 +62,15 @@ case "run":
     guard args.isEmpty else { fail("unknown arguments \(args)\n" + usage) }
     guard FileManager.default.isExecutableFile(atPath: o.kbqd) else { fail("no kbqd at \(o.kbqd) (build it or pass --kbqd)") }
     try await Run.run(o)
+case "build":
+    // A full build alone, in-process: for profiling the indexer.
+    guard let corpus = option("--corpus"), let out = option("--out") else { fail(usage) }
+    try Run.buildOnly(corpus: corpus, out: out)
 case "inproc":
     // Internal: one in-process mode for `run`, in a child process.
     guard let index = option("--index"), let queries = option("--queries") else { fail(usage) }
     try Run.child(index: index, queries: queries, threads: int("--threads", 1), total: int("--total", 1_000),
-                  offset: int("--offset", 0), warmup: int("--warmup", 0))
+                  offset: int("--offset", 0), warmup: int("--warmup", 0), ranking: option("--ranking"))
 default:
     fail(usage)
 }

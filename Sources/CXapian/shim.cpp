@@ -116,6 +116,9 @@ int kbx_database_add(kbx_database *db, const kbx_database *other, kbx_error **er
 int kbx_database_reopen(kbx_database *db, int *changed, kbx_error **err) {
     return guard(err, 0, [&] { *changed = db->db.reopen() ? 1 : 0; return 1; });
 }
+int kbx_database_compact(kbx_database *db, const char *out, size_t out_len, kbx_error **err) {
+    return guard(err, 0, [&] { db->db.compact(str(out, out_len)); return 1; });
+}
 void kbx_database_free(kbx_database *db) { delete db; }
 uint32_t kbx_database_doc_count(const kbx_database *db, kbx_error **err) {
     return guard(err, 0u, [&] { return db->db.get_doccount(); });

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import KBCorpus
 import KBText
 import Xapian
@@ -27,15 +28,50 @@ public struct Indexer: Sendable {
     public init() {}
 
     /// Builds a new database at `path` from `corpus` (overwriting whatever is there).
+    ///
+    /// Xapian has one writer per database, and writing costs more than analysing. So a
+    /// large corpus is split into `threads` parts, each analysed and written by its own
+    /// thread into a database of its own beside `path`; the parts are then merged with
+    /// Xapian's compaction (which also sums the spelling tables) and the shared metadata
+    /// is written once.
     public func build(_ corpus: Corpus, at path: String) throws -> IndexReport {
         let start = Date()
-        let db = try WritableDatabase(path: path, .createOrOverwrite)
-        var report = IndexReport(problems: corpus.problems)
-        try write(corpus.entries, to: db)
-        report.added = corpus.entries.count
+        let fm = FileManager.default
+        if fm.fileExists(atPath: path) { try fm.removeItem(atPath: path) }
+        let parts = corpus.entries.count >= 2 * batchSize ? threads : 1
+        if parts == 1 {
+            let db = try WritableDatabase(path: path, .createOrOverwrite)
+            try write(corpus.entries, to: db, analyzer: try Analyzer(), progress: { progress?($0) })
+            try db.commit()
+            try db.close()
+        } else {
+            let size = (corpus.entries.count + parts - 1) / parts
+            let chunks = stride(from: 0, to: corpus.entries.count, by: size)
+                .map { Array(corpus.entries[$0..<min($0 + size, corpus.entries.count)]) }
+            let partPaths = chunks.indices.map { "\(path).part\($0)" }
+            defer { for p in partPaths { try? fm.removeItem(atPath: p) } }
+            let written = Mutex([Int](repeating: 0, count: chunks.count))
+            let results = concurrentMap(Array(zip(chunks, partPaths).enumerated())) { item -> Result<Void, Error> in
+                let (i, (chunk, partPath)) = item
+                return Result {
+                    let db = try WritableDatabase(path: partPath, .createOrOverwrite)
+                    try write(chunk, to: db, analyzer: try Analyzer(), progress: { n in
+                        progress?(written.withLock { $0[i] = n; return $0.reduce(0, +) })
+                    })
+                    try db.commit()
+                    try db.close()
+                }
+            }
+            for r in results { try r.get() }
+            let all = Database()
+            for p in partPaths { try all.add(try Database(path: p)) }
+            try all.compact(to: path)
+        }
+        let db = try WritableDatabase(path: path, .open)
         try writeMetadata(corpus, to: db)
-        for e in corpus.entries { try db.setMetadata(Schema.Metadata.hash(e.id), e.contentHash) }
         try db.commit()
+        var report = IndexReport(problems: corpus.problems)
+        report.added = corpus.entries.count
         report.documents = try db.documentCount
         try db.close()
         report.seconds = Date().timeIntervalSince(start)
@@ -71,8 +107,13 @@ public struct Indexer: Sendable {
                 try db.delete(uniqueTerm: Schema.term(.id, id))
                 try db.setMetadata(Schema.Metadata.hash(id), "")
             }
-            try write(toWrite, to: db)
-            for e in toWrite { try db.setMetadata(Schema.Metadata.hash(e.id), e.contentHash) }
+            var offset = 0
+            while offset < toWrite.count {
+                let batch = Array(toWrite[offset..<min(offset + batchSize, toWrite.count)])
+                for plan in try analyze(batch) { try add(plan, to: db) }
+                offset += batch.count
+                progress?(offset)
+            }
             try writeMetadata(corpus, to: db)
         }
         report.documents = try db.documentCount
@@ -81,17 +122,20 @@ public struct Indexer: Sendable {
         return report
     }
 
-    private func write(_ entries: [Entry], to db: WritableDatabase) throws {
-        var offset = 0
-        while offset < entries.count {
-            let batch = Array(entries[offset..<min(offset + batchSize, entries.count)])
-            for plan in try analyze(batch) {
-                try db.replace(uniqueTerm: Schema.term(.id, plan.id), with: try Self.document(plan))
-                for (word, n) in plan.spellings { try db.addSpelling(word, frequency: Int(n)) }
-            }
-            offset += batch.count
-            progress?(offset)
+    /// Analyses and adds `entries` one thread's way: a full build's part.
+    private func write(_ entries: [Entry], to db: WritableDatabase, analyzer: Analyzer,
+                       progress: (Int) -> Void) throws {
+        for (n, entry) in entries.enumerated() {
+            try add(try DocumentPlan(entry: entry, analyzer: analyzer), to: db)
+            if (n + 1) % 500 == 0 || n + 1 == entries.count { progress(n + 1) }
         }
+    }
+
+    /// Adds (or replaces) the document for `plan`, its spellings and its content hash.
+    private func add(_ plan: DocumentPlan, to db: WritableDatabase) throws {
+        try db.replace(uniqueTerm: Schema.term(.id, plan.id), with: try Self.document(plan))
+        for (word, n) in plan.spellings { try db.addSpelling(word, frequency: Int(n)) }
+        try db.setMetadata(Schema.Metadata.hash(plan.id), plan.hash)
     }
 
     /// Plans for `entries`, analysed on `threads` threads, each with its own Analyzer.

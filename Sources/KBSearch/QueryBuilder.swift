@@ -56,6 +56,10 @@ struct QueryBuilder {
     let indexLanguages: [String]
     var weights = Ranking()
     var maxWildcardExpansion: UInt32 = 50
+    /// How many documents the index holds and how many contain a term: n-grams found in
+    /// too many documents are left out of queries (see `gramsKept`).
+    var documents = 0
+    var frequency: (String) throws -> Int = { _ in 0 }
 
     /// Builds the query; `corrections` replace words before analysis (typo fixes).
     func build(_ syntax: QuerySyntax, language: String?, expand: Bool,
@@ -76,11 +80,11 @@ struct QueryBuilder {
             should.append(try wordQuery(w, language: analysis.language, forms: &forms))
         }
         if !analysis.grams.isEmpty {
-            should.append(try terms(.gram, analysis.grams).scaled(by: weights.gramsUnspaced))
+            should.append(try terms(.gram, try gramsKept(analysis.grams)).scaled(by: weights.gramsUnspaced))
             forms.grams.formUnion(analysis.grams.filter { $0.unicodeScalars.count >= 2 })
         }
         if !analysis.subwordGrams.isEmpty {
-            should.append(try terms(.gram, analysis.subwordGrams).scaled(by: weights.subwordGrams))
+            should.append(try terms(.gram, try gramsKept(analysis.subwordGrams)).scaled(by: weights.subwordGrams))
         }
         if expand {
             for (set, matched) in glossary.matches(in: analysis.words) {
@@ -125,6 +129,20 @@ struct QueryBuilder {
             u.filters = syntax.filters.map { f in "\(Schema.fields.first { $0.value == f.prefix }?.key ?? "?"):\(f.value)" }
         }
         return (query, u, forms)
+    }
+
+    /// The n-grams worth matching. A gram found in more than `weights.gramMaxDocuments`
+    /// documents (a common Han character, `ent`, `ion` in a large index) costs a query the
+    /// most — its posting list is the longest — and adds the least to BM25. The bound is a
+    /// number of documents, not a share: what it limits is the length of the lists read,
+    /// and small indexes (the bundled corpus, XQuAD) never reach it. The rarest two grams
+    /// are kept in any case, so a query of common characters still finds something.
+    func gramsKept(_ grams: [String]) throws -> [String] {
+        let unique = Array(Set(grams))
+        guard documents > weights.gramMaxDocuments else { return unique }
+        let counted = try unique.map { ($0, try frequency(Schema.term(.gram, $0))) }.sorted { $0.1 < $1.1 }
+        let kept = counted.filter { $0.1 <= weights.gramMaxDocuments }
+        return (kept.count >= 2 ? kept : Array(counted.prefix(2))).map(\.0)
     }
 
     /// Field filters: values of one field are OR-ed, fields are AND-ed.

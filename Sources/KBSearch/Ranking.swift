@@ -22,6 +22,8 @@ public struct Ranking: Sendable, Equatable {
     public var stem = 1.0, stemAsWord = 0.5, folded = 0.5
     /// N-grams of Chinese, Japanese, Thai…; trigrams inside alphabetic words.
     public var gramsUnspaced = 1.0, subwordGrams = 1.0
+    /// Query n-grams found in more documents than this are left out (cost, see QueryBuilder).
+    public var gramMaxDocuments = 5_000
     /// Dictionary words (ICU) of unspaced scripts, on top of their n-grams; 0: n-grams only.
     public var unspacedWords = 1.0
     /// Glossary expansions into other languages; in a pasted message (8 words or more),
@@ -46,6 +48,8 @@ public struct Ranking: Sendable, Equatable {
             case "expansion": expansion = v
             case "expansionInMessages": expansionInMessages = v
             case "unspacedWords": unspacedWords = v
+            case "window": window = Int(v)
+            case "gramMaxDocuments": gramMaxDocuments = Int(v)
             default: throw RankingError(text: String(pair))
             }
         }

@@ -103,6 +103,12 @@ public enum Schema {
         return p + value
     }
 
+    /// The value a term under `prefix` holds: `term(_:_:)` undone.
+    public static func value(of term: String, prefix: Prefix) -> String {
+        let rest = term.dropFirst(prefix.rawValue.count)
+        return String(prefix.rawValue.count > 1 && rest.hasPrefix(":") ? rest.dropFirst() : rest)
+    }
+
     /// Query-syntax field names (`market:DE`) and the boolean prefix each filters on.
     public static let fields: [String: Prefix] = [
         "id": .id, "kind": .kind, "lang": .lang, "market": .market, "stage": .stage, "category": .category,

@@ -18,6 +18,9 @@ public final class Searcher {
     public var staleDays = 180
     /// Xapian stops looking for better matches after this many seconds.
     public var timeBudget = 0.5
+    /// Facets are counted over at least this many of the best matches (all when fewer):
+    /// counting every match would make every query as slow as its commonest word.
+    public var facetWindow = 1_000
     /// Candidates looked at beyond this are not (deep paging is costly and useless to agents).
     public var maxWindow = 1_000
     /// A `refu*` wildcard expands to at most this many words, the most frequent first.
@@ -42,8 +45,10 @@ public final class Searcher {
             ?? MarketHierarchy()
         let langs = (try? dec.decode([String].self, from: Data(try db.metadata(Schema.Metadata.languages).utf8))) ?? []
         let stemmable = langs.filter { Analyzer.stemmerLanguages.contains(String($0.prefix(2))) }
-        let builder = QueryBuilder(analyzer: analyzer, glossary: try GlossaryIndex(Glossary(sets: sets), analyzer: analyzer),
+        var builder = QueryBuilder(analyzer: analyzer, glossary: try GlossaryIndex(Glossary(sets: sets), analyzer: analyzer),
                                    indexLanguages: Array(Set(stemmable.map { String($0.prefix(2)) })).sorted())
+        builder.documents = try db.documentCount
+        builder.frequency = { try db.termFrequency($0) }
         return (builder, markets)
     }
 
@@ -60,6 +65,16 @@ public final class Searcher {
     }
 
     public var documentCount: Int { get throws { try db.documentCount } }
+
+    /// Exact document counts per value of a boolean field (kind, lang, market): the term
+    /// frequencies of its terms, so no search and no sampling.
+    public func counts(of prefix: Schema.Prefix) throws -> [String: Int] {
+        var out: [String: Int] = [:]
+        for (term, n) in try db.terms(withPrefix: prefix.rawValue) {
+            out[Schema.value(of: term, prefix: prefix)] = n
+        }
+        return out
+    }
     public func metadata(_ key: String) throws -> String { try db.metadata(key) }
 
     /// Runs `body`, reopening and retrying once when the database moved under it.
@@ -118,7 +133,7 @@ public final class Searcher {
         let reranks = r.replyLang != nil || r.market != nil || r.stage != nil || !r.categories.isEmpty
             || r.platform != nil || r.channel != nil || r.productLine != nil
         let window = min(r.offset + r.limit + (reranks ? ranking.window : 0), maxWindow + (reranks ? ranking.window : 0))
-        let mset = try enquire.mset(first: 0, count: window, checkAtLeast: r.facets ? min(try db.documentCount, 10_000) : 0)
+        let mset = try enquire.mset(first: 0, count: window, checkAtLeast: r.facets ? facetWindow : 0)
 
         let maxWeight = mset.map(\.weight).max() ?? 0
         var candidates: [(match: MSet.Match, doc: Document, score: Double, why: [String])] = []
@@ -202,7 +217,7 @@ public final class Searcher {
                 missing = true
             }
         }
-        let analysis = try analyzer.analyze(entry.title + "\n" + entry.body, language: entry.lang)
+        let analysis = try analyzer.analyze(entry.title + "\n" + entry.body, language: entry.lang, ngrams: false)
         let (snippet, words) = SnippetMaker().make(entry.title + "\n" + entry.body, words: analysis.words, query: forms)
         var why: [String] = []
         if !words.isEmpty { why.append("words: " + words.prefix(6).joined(separator: ", ")) }

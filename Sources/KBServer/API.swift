@@ -199,17 +199,15 @@ public enum API {
     }
 
     static func status(_ engine: Engine) async throws -> APIResponse {
-        let (docs, built, facets) = try await engine.withSearcher { s -> (Int, String, [String: [String: Int]]) in
-            var all = SearchRequest()
-            all.limit = 1
-            let r = try s.search(all)
-            return (try s.documentCount, try s.metadata(Schema.Metadata.built), r.facets)
+        let (docs, built, counts) = try await engine.withSearcher { s -> (Int, String, CountsByField) in
+            (try s.documentCount, try s.metadata(Schema.Metadata.built),
+             CountsByField(kind: try s.counts(of: .kind), lang: try s.counts(of: .lang), market: try s.counts(of: .market)))
         }
         engine.metrics.documents.set(Double(docs))
         return .json(Status(
             generation: engine.pool.generation, documents: docs, corpus: engine.reindexer.corpusRoot, data: engine.store.dataDir,
             uptimeSeconds: Int(Date().timeIntervalSince(engine.startedAt)), built: built,
-            counts: CountsByField(kind: facets["kind"] ?? [:], lang: facets["lang"] ?? [:], market: facets["market"] ?? [:]),
+            counts: counts,
             reindexRunning: engine.reindexer.running, lastReindex: engine.reindexer.lastFinished))
     }
 

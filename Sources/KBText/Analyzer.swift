@@ -49,7 +49,8 @@ public final class Analyzer {
     }
 
     /// Analyses `text` written in `language` (a BCP 47 tag); nil detects it from the script.
-    public func analyze(_ text: String, language: String?) throws -> Analysis {
+    /// Without `ngrams` only the words are returned (enough to mark a snippet).
+    public func analyze(_ text: String, language: String?, ngrams: Bool = true) throws -> Analysis {
         let segments = try segmenter.segments(text)
         var lang = language ?? LanguageDetector.detect(segments)
         // Latin script says nothing by itself: a message's function words usually do.
@@ -68,6 +69,7 @@ public final class Analyzer {
 
         func flushRun() throws {
             guard !run.isEmpty else { return }
+            guard ngrams else { return run.removeAll() }
             let joined = run.map(\.1).joined()
             let chars = joined.unicodeScalars.map { String($0) }
             let sizes = run[0].0.script == .han || run[0].0.script == .kana ? [1, 2] : [3]
@@ -100,7 +102,7 @@ public final class Analyzer {
                 run.append((seg, form))
             } else {
                 try flushRun()
-                let chars = (word.folded ?? form).unicodeScalars.map { String($0) }
+                let chars = ngrams ? (word.folded ?? form).unicodeScalars.map { String($0) } : []
                 if seg.script == .hangul, chars.count >= 3 {
                     analysis.grams += Self.ngrams(chars, sizes: [2])
                 } else if seg.kind == .letter, chars.count >= 4 {
@@ -112,7 +114,7 @@ public final class Analyzer {
         try flushRun()
         // Vietnamese writes each syllable apart; most words are two syllables, so
         // adjacent pairs stand in for words.
-        if lang.map({ $0 == "vi" || $0.hasPrefix("vi-") }) == true {
+        if ngrams, lang.map({ $0 == "vi" || $0.hasPrefix("vi-") }) == true {
             for (a, b) in zip(analysis.words, analysis.words.dropFirst()) where b.position == a.position + 1 {
                 analysis.grams.append(a.form + " " + b.form)
             }

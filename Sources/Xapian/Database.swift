@@ -33,6 +33,12 @@ public final class Database {
         _ = try checked { kbx_database_add(handle, other.handle, $0) }
     }
 
+    /// Writes a compacted copy to a new database at `path`, merging the databases added to
+    /// this one (document ids are renumbered one after the other; spellings are summed).
+    public func compact(to path: String) throws {
+        _ = try checked { err in withBytes(path) { kbx_database_compact(handle, $0, $1, err) } }
+    }
+
     /// Moves to the latest committed revision; returns whether anything changed.
     @discardableResult
     public func reopen() throws -> Bool {

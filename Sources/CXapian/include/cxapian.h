@@ -57,6 +57,8 @@ kbx_database *kbx_database_open_remote(const char *host, size_t host_len, unsign
 kbx_database *kbx_database_new_empty(void);
 int kbx_database_add(kbx_database *db, const kbx_database *other, kbx_error **err);
 int kbx_database_reopen(kbx_database *db, int *changed, kbx_error **err);
+/* Writes a compacted copy of db (all its shards merged) to a new database at out. */
+int kbx_database_compact(kbx_database *db, const char *out, size_t out_len, kbx_error **err);
 void kbx_database_free(kbx_database *db);
 uint32_t kbx_database_doc_count(const kbx_database *db, kbx_error **err);
 uint32_t kbx_database_last_docid(const kbx_database *db, kbx_error **err);

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+import KBCorpus
+@testable import KBSearch
+
+/// A full build split into parts (analysed and written by several threads, then merged by
+/// Xapian's compaction) must give the same index as one writer.
+@Suite struct IndexerTests {
+    @Test func buildInPartsEqualsOneWriter() throws {
+        var parts = Indexer()
+        parts.threads = 3
+        parts.batchSize = 10   // any corpus of 20 entries or more is built in parts
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kbq-parts-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let report = try parts.build(Bundled.corpus, at: path)
+        #expect(report.documents == Bundled.corpus.entries.count)
+        for p in 0..<3 { #expect(!FileManager.default.fileExists(atPath: "\(path).part\(p)")) }
+
+        let merged = try Searcher(path: path), single = try Bundled.searcher()
+        #expect(try merged.counts(of: .kind) == single.counts(of: .kind))
+        #expect(try merged.counts(of: .market) == single.counts(of: .market))
+        for q in ["退货 运费", "Rückerstattung", "UK plug voltage", "返金", "warrenty"] {
+            var r = SearchRequest(q: q)
+            r.facets = false
+            let a = try merged.search(r), b = try single.search(r)
+            #expect(a.results.map(\.id) == b.results.map(\.id), "\(q)")
+            #expect(a.query.corrections == b.query.corrections, "\(q)")   // spelling tables merged
+        }
+        // Content hashes travel with each part: nothing is re-analysed afterwards.
+        let update = try parts.update(Bundled.corpus, at: path)
+        #expect(update.unchanged == Bundled.corpus.entries.count && update.added == 0 && update.changed == 0)
+        #expect(try merged.entry("pol-gb-consumer-contracts-cancellation")?.title == single.entry("pol-gb-consumer-contracts-cancellation")?.title)
+    }
+
+    @Test func statusCountsAreExactTermFrequencies() throws {
+        let s = try Bundled.searcher()
+        let byKind = Dictionary(grouping: Bundled.corpus.entries, by: \.kind.rawValue).mapValues(\.count)
+        #expect(try s.counts(of: .kind) == byKind)
+        let byLang = Dictionary(grouping: Bundled.corpus.entries, by: \.lang).mapValues(\.count)
+        #expect(try s.counts(of: .lang) == byLang)
+        #expect(try s.counts(of: .market)["DE"] == Bundled.corpus.entries.filter { $0.markets.contains("DE") }.count)
+    }
+}
