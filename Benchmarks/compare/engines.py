@@ -4,10 +4,12 @@
 Usage:
   python3 Benchmarks/compare/engines.py --corpus DIR --queries FILE --work DIR
       [--engines fts5,tantivy] [--clients 1,16] [--per-mode 2000] [--warmup 200] [--offset 200]
-      [--smoke]
+      [--max-entries N] [--smoke]
 
 Per engine: a full index build from scratch in WORK/<engine> (in a fresh child process, so its
 peak RSS is the build's own), then search latency and throughput at each client count.
+Per client mode: n, p50/p99/p99.9, mean, qps, failed, empty (queries with no hit) and p50/p99 over
+the queries that had hits (an engine that misses many queries looks fast otherwise).
 JSON goes to stdout, progress to stderr. Exit status 1 on a real failure (a build or worker
 exception, failed queries, or no hit for any query).
 

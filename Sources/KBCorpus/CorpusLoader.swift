@@ -78,6 +78,46 @@ public struct CorpusLoader: Sendable {
         return Corpus(root: root, entries: entries, markets: markets, glossary: glossary, problems: problems)
     }
 
+    /// Named entry files only (corpus-relative paths), for a quick reindex after an edit:
+    /// the files that parse, the paths whose file is gone, and the problems. Markets are
+    /// read again (entries are checked against them); the glossary is not.
+    public func loadFiles(_ paths: [String]) -> (entries: [Entry], missing: [String], problems: [CorpusProblem]) {
+        var problems: [CorpusProblem] = []
+        var markets = MarketHierarchy(), marketsKnown = false
+        if let text = readText(Self.marketsFile, problems: &problems) {
+            markets = MarketHierarchy.parse(text, path: Self.marketsFile).0
+            marketsKnown = true
+        }
+        let parser = EntryParser(markets: markets, marketsKnown: marketsKnown)
+        var entries: [Entry] = [], missing: [String] = []
+        for path in Set(paths).sorted() {
+            guard Self.isEntryPath(path) else {
+                problems.append(CorpusProblem(path, line: 1, "not an entry file of the corpus (a relative path to a .md file outside _data, without `..`)"))
+                continue
+            }
+            var st = stat()
+            guard lstat(root + "/" + path, &st) == 0 else {
+                if errno == ENOENT { missing.append(path) } else { problems.append(CorpusProblem(path, line: 1, "cannot be read")) }
+                continue
+            }
+            guard st.st_mode & S_IFMT == S_IFREG, let bytes = FileManager.default.contents(atPath: root + "/" + path) else {
+                problems.append(CorpusProblem(path, line: 1, "not a regular file: not read"))
+                continue
+            }
+            let (entry, found) = parser.parse(Array(bytes), path: path)
+            problems += found
+            if let entry { entries.append(entry) }
+        }
+        return (entries, missing, problems)
+    }
+
+    /// A path an entry file may have: relative, inside the corpus, Markdown, not data.
+    public static func isEntryPath(_ path: String) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return path.hasSuffix(".md") && !path.hasPrefix("/") && !path.hasPrefix(dataDirectory + "/")
+            && !parts.contains { $0.isEmpty || $0 == "." || $0 == ".." || $0.hasPrefix(".") } && !path.contains("\0")
+    }
+
     /// Members of one translation group should not share a language.
     static func groupProblems(_ entries: [Entry]) -> [CorpusProblem] {
         var seen: [String: Entry] = [:], out: [CorpusProblem] = []

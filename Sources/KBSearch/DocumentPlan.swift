@@ -43,6 +43,7 @@ public struct DocumentPlan: Sendable {
         for tag in entry.tags + entry.patterns { try add(tag, lang: nil, weight: Self.tagWeight) }
 
         booleans.insert(Schema.term(.id, entry.id))
+        booleans.insert(Schema.term(.path, entry.path))
         booleans.insert(Schema.term(.kind, entry.kind.rawValue))
         booleans.insert(Schema.term(.lang, entry.lang))
         for m in entry.markets { booleans.insert(Schema.term(.market, m)) }

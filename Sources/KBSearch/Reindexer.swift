@@ -7,6 +7,8 @@ public struct ReindexStatus: Codable, Sendable, Equatable {
     public enum State: String, Codable, Sendable { case running, succeeded, failed }
     public var id: String
     public var full: Bool
+    /// The files named by a reindex of named files (nil: the whole corpus).
+    public var paths: [String]?
     public var state: State
     /// loading, analysing, switching (full rebuilds), done; a failed task keeps the phase it failed in.
     public var phase: String
@@ -50,12 +52,14 @@ public final class Reindexer: Sendable {
 
     /// Starts a reindex in the background, or returns the one already running (`false`).
     /// A schema change since the index was built forces a full rebuild.
-    public func start(full: Bool, onFinish: @escaping @Sendable (ReindexStatus) -> Void = { _ in }) -> (ReindexStatus, started: Bool) {
+    /// With `paths`, only those entry files are re-read (see `Indexer.update(paths:)`).
+    public func start(full: Bool, paths: [String]? = nil,
+                      onFinish: @escaping @Sendable (ReindexStatus) -> Void = { _ in }) -> (ReindexStatus, started: Bool) {
         let (status, existing): (ReindexStatus, ReindexStatus?) = tasks.withLock { list in
             if let r = list.last(where: { $0.state == .running }) { return (r, r) }
             // Numbered inside the lock, so ids have no gaps.
             let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
-            let status = ReindexStatus(id: "t\(n)", full: full, state: .running, phase: "loading",
+            let status = ReindexStatus(id: "t\(n)", full: full, paths: full ? nil : paths, state: .running, phase: "loading",
                                        progress: .init(done: 0, total: 0), report: nil, problems: [], error: nil,
                                        generation: nil, started: Self.now(), finished: nil)
             list.append(status)
@@ -87,6 +91,13 @@ public final class Reindexer: Sendable {
     private func run(_ status: ReindexStatus) -> ReindexStatus {
         let id = status.id
         do {
+            if let paths = status.paths, let current = store.current, store.isUsable(current) {
+                update(id) { $0.phase = "analysing"; $0.progress.total = paths.count }
+                let report = try Indexer().update(paths: paths, loader: CorpusLoader(root: corpusRoot), at: current.path)
+                pool.refresh()
+                finish(id, report, generation: current.name)
+                return self.status(id)!
+            }
             let corpus = try CorpusLoader(root: corpusRoot).load()
             let problems = corpus.problems.map(\.description)
             update(id) { $0.problems = problems; $0.progress.total = corpus.entries.count; $0.phase = "analysing" }
@@ -113,14 +124,20 @@ public final class Reindexer: Sendable {
                 pool.refresh()
                 update(id) { $0.generation = current!.name }
             }
-            update(id) {
-                $0.state = .succeeded; $0.phase = "done"; $0.report = report
-                $0.progress.done = $0.progress.total; $0.finished = Self.now()
-            }
+            finish(id, report, generation: nil)
         } catch {
             update(id) { $0.state = .failed; $0.error = "\(error)"; $0.finished = Self.now() }
         }
         return self.status(id)!
+    }
+
+    private func finish(_ id: String, _ report: IndexReport, generation: String?) {
+        update(id) {
+            $0.state = .succeeded; $0.phase = "done"; $0.report = report
+            $0.problems = report.problems.map(\.description)
+            if let generation { $0.generation = generation }
+            $0.progress.done = $0.progress.total; $0.finished = Self.now()
+        }
     }
 
     static func now() -> String { ISO8601DateFormatter().string(from: Date()) }

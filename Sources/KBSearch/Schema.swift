@@ -24,6 +24,7 @@
  *   XR      product line    boolean  3c, beauty, …
  *   XO      group           boolean  translation group
  *   XA      tag             boolean  a tag, NFKC + case folded
+ *   XF      path            boolean  the entry's file, relative to the corpus (reindex by file)
  *
  * Xapian's convention, which its QueryParser follows too: a prefix of more than one letter
  * and a value starting with a capital letter are joined by ':' (`XM:DE`); `term(_:_:)` does it.
@@ -58,7 +59,7 @@
  *   h:<id>            content hash of the entry's file (incremental reindex)
  */
 public enum Schema {
-    public static let version = "1"
+    public static let version = "2"
 
     public enum Prefix: String, CaseIterable, Sendable {
         case word = ""
@@ -77,6 +78,7 @@ public enum Schema {
         case productLine = "XR"
         case group = "XO"
         case tag = "XA"
+        case path = "XF"
     }
 
     public enum Slot: UInt32, Sendable {

@@ -259,7 +259,14 @@ public final class Searcher {
 
     /// Entries matching a boolean query (no ranking), at most `max`.
     public func entries(matching query: Query, max: Int) throws -> [Entry] {
-        let enquire = try Enquire(db)
+        try db.storedEntries(matching: query, max: max)
+    }
+}
+
+extension Database {
+    /// The entries stored in the documents matching a boolean query (no ranking), at most `max`.
+    func storedEntries(matching query: Query, max: Int) throws -> [Entry] {
+        let enquire = try Enquire(self)
         try enquire.setQuery(query)
         try enquire.setBooleanWeighting()
         let mset = try enquire.mset(count: max)

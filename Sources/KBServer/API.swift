@@ -211,24 +211,39 @@ public enum API {
             reindexRunning: engine.reindexer.running, lastReindex: engine.reindexer.lastFinished))
     }
 
-    struct ReindexBody: Codable { var full: Bool? }
+    struct ReindexBody: Codable { var full: Bool?; var paths: [String]? }
+    /// Files one reindex of named files may list.
+    static let maxReindexPaths = 1_000
 
     static func reindex(_ req: APIRequest, _ engine: Engine) throws -> APIResponse {
         try Admin.require(req.peer, engine.config)
         var full = req.value("full").map { $0 == "1" || $0 == "true" } ?? false
+        var paths: [String]?
         if !req.body.isEmpty {
             guard let b = try? JSONDecoder().decode(ReindexBody.self, from: Data(req.body)) else {
-                throw APIError(.badRequest, "bad_json", #"expected {"full": true|false}"#)
+                throw APIError(.badRequest, "bad_json", #"expected {"full": true|false} or {"paths": ["corpus/relative/file.md", …]}"#)
             }
             full = b.full ?? full
+            paths = b.paths
         }
-        let (task, started) = startReindex(engine, full: full)
+        if let paths {
+            guard !full else { throw APIError(.badRequest, "bad_parameter", "`paths` and `full` exclude each other", parameter: "paths") }
+            guard !paths.isEmpty, paths.count <= maxReindexPaths else {
+                throw APIError(.badRequest, "bad_parameter", "`paths` lists 1 to \(maxReindexPaths) files", parameter: "paths")
+            }
+            if let bad = paths.first(where: { !CorpusLoader.isEntryPath($0) }) {
+                throw APIError(.badRequest, "bad_parameter",
+                               "`\(bad.prefix(200))` is not an entry file of the corpus: a relative path to a .md file outside _data, without `..`",
+                               parameter: "paths")
+            }
+        }
+        let (task, started) = startReindex(engine, full: full, paths: paths)
         return .json(task, status: started ? .accepted : .ok)
     }
 
     /// Starts a reindex (or returns the running one), counting its outcome in the metrics.
-    public static func startReindex(_ engine: Engine, full: Bool) -> (ReindexStatus, Bool) {
-        engine.reindexer.start(full: full) { done in
+    public static func startReindex(_ engine: Engine, full: Bool, paths: [String]? = nil) -> (ReindexStatus, Bool) {
+        engine.reindexer.start(full: full, paths: paths) { done in
             engine.metrics.reindexes.increment()
             if done.state == .failed {
                 engine.metrics.reindexFailures.increment()

@@ -38,13 +38,21 @@ struct ReindexCommand: AsyncParsableCommand {
         commandName: "reindex", abstract: "Reindex the corpus (incremental; --full rebuilds a new generation).",
         discussion: "Exits 0 when the reindex succeeds (or is started, without --wait), 1 when it fails.")
     @Flag(help: "Rebuild a new generation from scratch.") var full = false
+    @Option(name: .customLong("path"),
+            help: "Re-read only this entry file (relative to the corpus); repeat for several. Quick after an edit.")
+    var paths: [String] = []
     @Flag(help: "Wait for the end, showing progress on a terminal.") var wait = false
     @Flag(help: "Print kbqd's JSON.") var json = false
     @OptionGroup var connection: SocketOption
 
+    func validate() throws {
+        if full && !paths.isEmpty { throw ValidationError("--path re-reads named files; --full rebuilds everything: choose one") }
+    }
+
     func run() async throws {
         let o = Output.current()
-        let body = Array(#"{"full": \#(full)}"#.utf8)
+        let body = paths.isEmpty ? Array(#"{"full": \#(full)}"#.utf8)
+            : try JSONEncoder().encode(["paths": paths]).map { $0 }
         let r = try await connection.call("POST", "/v1/reindex", json: body, accept: [200, 202])
         var task = try decode(ReindexStatus.self, r)
         if !wait {
@@ -70,7 +78,7 @@ struct ReindexCommand: AsyncParsableCommand {
 
     static func summary(_ t: ReindexStatus, _ o: Output) -> String {
         let r = t.report
-        var s = "\(t.id) \(t.full ? "full" : "incremental") \(t.state.rawValue)"
+        var s = "\(t.id) \(t.full ? "full" : t.paths != nil ? "files" : "incremental") \(t.state.rawValue)"
         if let r {
             s += ": \(o.t(.added)) \(r.added), \(o.t(.changed)) \(r.changed), \(o.t(.removed)) \(r.removed)"
             s += String(format: ", %.2f s", r.seconds)

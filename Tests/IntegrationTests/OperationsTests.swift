@@ -63,6 +63,53 @@ let oldPolicy = "---\nid: pol-old-rule\nkind: policy\nlang: en\ntitle: An old ru
         #expect(try d.get("/v1/entries/pol-de-widerrufsrecht").0 == 200)
     }
 
+    @Test func reindexOfNamedFilesChangesAddsAndRemovesOnlyThose() throws {
+        let corpus = try copyCorpus()
+        defer { try? FileManager.default.removeItem(atPath: corpus) }
+        let d = try Daemon(corpus: corpus)
+        let (_, before) = try d.get("/v1/status")
+        let edited = "policy/en/pol-gb-consumer-contracts-cancellation.md"
+        let text = try String(contentsOfFile: corpus + "/" + edited, encoding: .utf8)
+        try text.replacingOccurrences(of: "\ntitle: \"", with: "\ntitle: \"Edited ").write(toFile: corpus + "/" + edited, atomically: true, encoding: .utf8)
+        try "---\nid: added-by-path\nkind: case\nlang: en\ntitle: Added by path\n---\nbody\n".write(toFile: corpus + "/added.md", atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: corpus + "/policy/zh-Hans/pol-de-widerrufsrecht.md")
+        // A file that no longer parses keeps the entry it had.
+        let broken = "policy/zh-Hans/pol-fr-garantie-legale-conformite.md"
+        try "---\nid: [unclosed\n---\n".write(toFile: corpus + "/" + broken, atomically: true, encoding: .utf8)
+        // An unchanged file named too: counted, not rewritten. Another file is changed but not named.
+        try "---\nid: not-named\nkind: case\nlang: en\ntitle: Not named\n---\nbody\n".write(toFile: corpus + "/not-named.md", atomically: true, encoding: .utf8)
+
+        let paths = [edited, "added.md", "policy/zh-Hans/pol-de-widerrufsrecht.md", broken, "added.md"]
+        let body = String(decoding: try JSONEncoder().encode(["paths": paths]), as: UTF8.self)
+        let (ts, t) = try d.post("/v1/reindex", body)
+        #expect(ts == 202)
+        let done = try d.waitTask(t["id"] as! String)
+        #expect(done["state"] as? String == "succeeded", "\(done)")
+        let report = done["report"] as? [String: Any] ?? [:]
+        #expect(report["added"] as? Int == 1 && report["changed"] as? Int == 1 && report["removed"] as? Int == 1, "\(report)")
+        #expect((try d.get("/v1/entries/pol-gb-consumer-contracts-cancellation").1["entry"] as? [String: Any])?["title"] as? String
+                    == "Edited UK Consumer Contracts Regulations 2013: 14-day cancellation for online orders")
+        #expect(try d.get("/v1/entries/added-by-path").0 == 200)
+        #expect(try d.get("/v1/entries/pol-de-widerrufsrecht").0 == 404)
+        #expect(try d.get("/v1/entries/not-named").0 == 404, "only the named files are read")
+        #expect((done["problems"] as? [String])?.contains { $0.hasPrefix(broken + ":") } == true, "\(done)")
+        #expect(try d.get("/v1/entries/pol-fr-garantie-legale-conformite").0 == 200, "a broken file loses nothing")
+        let (_, after) = try d.get("/v1/status")
+        #expect(after["documents"] as? Int == before["documents"] as? Int)   // one added, one removed
+
+        // The same through kbq, and paths that leave the corpus are refused before anything runs.
+        try text.write(toFile: corpus + "/" + edited, atomically: true, encoding: .utf8)
+        let r = try d.kbq(["reindex", "--path", edited, "--wait"])
+        #expect(r.status == 0 && r.stdout.contains("files succeeded"), "\(r.stdout)\(r.stderr)")
+        for bad in ["../etc/passwd.md", "/etc/x.md", "_data/markets.yaml", "policy/./x.md", "x.txt"] {
+            let b = String(decoding: try JSONEncoder().encode(["paths": [bad]]), as: UTF8.self)
+            let (status, err) = try d.post("/v1/reindex", b)
+            #expect(status == 400 && (err["error"] as? [String: Any])?["parameter"] as? String == "paths", "\(bad)")
+        }
+        #expect(try d.post("/v1/reindex", #"{"paths": ["a.md"], "full": true}"#).0 == 400)
+        #expect(try d.post("/v1/reindex", #"{"paths": []}"#).0 == 400)
+    }
+
     @Test func sighupStartsAnIncrementalReindex() throws {
         let corpus = try copyCorpus()
         defer { try? FileManager.default.removeItem(atPath: corpus) }
