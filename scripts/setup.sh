@@ -14,7 +14,7 @@ packages=(
   pkg-config
   curl            # tests talk to the daemon with curl --unix-socket
   util-linux      # setpriv, used by the admin-permission tests
-  python3         # relevance scorers under ../shared/bench and Benchmarks/
+  python3         # relevance scorers under ../shared/bench and Benchmarks/ (sqlite3 for FTS5)
   systemd         # systemd-analyze (unit checks) and systemd-socket-activate (tests)
 )
 
@@ -34,4 +34,13 @@ fi
 if ! command -v swift >/dev/null; then
   echo "setup: no 'swift' on PATH. Install a Swift 6 toolchain (https://www.swift.org/install/linux/) and retry." >&2
   exit 1
+fi
+
+# Tantivy, measured beside kbq by kbq-bench (Benchmarks/compare/engines.py), from PyPI.
+if ! python3 -c 'import tantivy' 2>/dev/null; then
+  python3 -m pip --version >/dev/null 2>&1 || python3 -m ensurepip --upgrade >/dev/null
+  echo "setup: installing Benchmarks/compare/requirements.txt (pip)"
+  python3 -m pip install --quiet --disable-pip-version-check -r "$(dirname "$0")/../Benchmarks/compare/requirements.txt" \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages \
+         -r "$(dirname "$0")/../Benchmarks/compare/requirements.txt"
 fi

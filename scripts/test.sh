@@ -11,3 +11,16 @@ swift test --skip-build
 bash systemd/check.sh
 # Relevance of the bundled corpus on the judged query set (printed, not asserted).
 swift run --skip-build kbq-eval judged
+
+# The speed benchmark's harness at 10,000 entries (release build): it must run end to end
+# with no failed query, crash or failed reindex (kbq-bench exits 1 then). Its figures are
+# printed for the record and never compared with a target here; BENCHMARKS.md has the runs.
+swift build -c release --product kbqd --scratch-path .build-bench
+swift build -c release --product kbq-bench --scratch-path .build-bench
+bench_work=$(mktemp -d "${TMPDIR:-/tmp}/kbq-bench-ci.XXXXXX")
+trap 'rm -rf "$bench_work"' EXIT
+B=.build-bench/release/kbq-bench
+$B generate --size 10000 --out "$bench_work/c10k" --seed 42
+$B queries --corpus "$bench_work/c10k" --count 2000 --out "$bench_work/q10k.jsonl" --seed 42
+$B run --corpus "$bench_work/c10k" --queries "$bench_work/q10k.jsonl" --work "$bench_work/run" \
+  --per-mode 300 --warmup 50 --quick

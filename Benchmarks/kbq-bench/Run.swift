@@ -17,6 +17,10 @@ enum Run {
         var keep = false
         /// Skip the in-process build and kbqd's first start when the work folder has an index.
         var reuse = false
+        /// Skip the in-process build (kbqd's first start still builds): CI's smaller run.
+        var quick = false
+        /// Also measure SQLite FTS5 and Tantivy (Benchmarks/compare/engines.py).
+        var compare = true
     }
 
     struct Stats {
@@ -116,7 +120,7 @@ enum Run {
 
     /// Runs `total` searches in-process on `threads` threads, one Searcher each.
     static func inProcessRun(_ index: String, _ requests: [SearchRequest], threads: Int, total: Int, offset: Int,
-                             ranking: Ranking = Ranking()) -> (Stats, ChildResult) {
+                             ranking: Ranking = Ranking(), raw: Bool = false) -> (Stats, ChildResult) {
         let next = Locked(0)
         let out = Locked(([UInt64](), 0))
         let ready = DispatchGroup(), done = DispatchGroup()
@@ -135,7 +139,7 @@ enum Run {
                     if i >= total { break }
                     let r = requests[(offset + i) % requests.count]
                     let t0 = nowNs()
-                    let ok = (try? searcher?.search(r)) != nil
+                    let ok = raw ? (try? searcher?.matchOnly(r)) != nil : (try? searcher?.search(r)) != nil
                     let dt = nowNs() - t0
                     if ok { lat.append(dt) } else { failed += 1 }
                 }
@@ -169,21 +173,22 @@ enum Run {
     /// `kbq-bench inproc`: one in-process mode, run in a child process so that a crash of the
     /// engine is reported as such instead of ending the whole benchmark.
     static func child(index: String, queries: String, threads: Int, total: Int, offset: Int, warmup: Int,
-                      ranking: String?) throws {
+                      ranking: String?, raw: Bool) throws {
         var weights = Ranking()
         if let ranking { try weights.set(ranking) }
         let requests = try String(contentsOfFile: queries, encoding: .utf8).split(separator: "\n")
             .map { try JSONDecoder().decode(SearchRequest.self, from: Data($0.utf8)) }
-        if warmup > 0 { _ = inProcessRun(index, requests, threads: 1, total: warmup, offset: 0, ranking: weights).0 }
-        let (_, r) = inProcessRun(index, requests, threads: threads, total: total, offset: offset, ranking: weights)
+        if warmup > 0 { _ = inProcessRun(index, requests, threads: 1, total: warmup, offset: 0, ranking: weights, raw: raw).0 }
+        let (_, r) = inProcessRun(index, requests, threads: threads, total: total, offset: offset, ranking: weights, raw: raw)
         print(String(decoding: try JSONEncoder().encode(r), as: UTF8.self))
     }
 
-    static func inProcessChild(_ o: Options, _ index: String, threads: Int, total: Int, offset: Int, warmup: Int) -> (Stats?, String) {
+    static func inProcessChild(_ o: Options, _ index: String, threads: Int, total: Int, offset: Int, warmup: Int,
+                               raw: Bool = false) -> (Stats?, String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         p.arguments = ["inproc", "--index", index, "--queries", o.queries, "--threads", "\(threads)", "--total", "\(total)",
-                       "--offset", "\(offset)", "--warmup", "\(warmup)"]
+                       "--offset", "\(offset)", "--warmup", "\(warmup)"] + (raw ? ["--raw"] : [])
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle(forWritingAtPath: "/dev/null")
@@ -226,9 +231,86 @@ enum Run {
                 ("swift", swift), ("xapian", xapian), ("kernel", kernel)]
     }
 
+    /// Rewrites `target`'s title, posts `reindexBody` to /v1/reindex, and polls the entry
+    /// every millisecond until the new title shows; then puts the file and entry back.
+    static func changeOne(_ o: Options, _ client: KBClient, _ target: Entry, reindexBody: [UInt8]) async throws -> (Double, String) {
+        let file = URL(fileURLWithPath: o.corpus + "/" + target.path)
+        let original = try Data(contentsOf: file)
+        let newTitle = "kbq-bench changed \(nowNs())"
+        let edited = String(decoding: original, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix("title:") ? "title: \(yq(newTitle))" : String($0) }.joined(separator: "\n")
+        try Data(edited.utf8).write(to: file)
+        let t0 = nowNs()
+        let r = try await client.post("/v1/reindex", json: reindexBody)
+        guard r.status == 202 || r.status == 200, let task = try? JSONDecoder().decode(Task1.self, from: Data(r.body)) else {
+            fail("POST /v1/reindex: \(r.status) \(String(decoding: r.body, as: UTF8.self))")
+        }
+        var visible = -1.0
+        while Double(nowNs() - t0) / 1e9 < 600 {
+            if let e = try? await client.get("/v1/entries/\(target.id)"), e.status == 200,
+               let er = try? JSONDecoder().decode(EntryResponse.self, from: Data(e.body)), er.entry.title == newTitle {
+                visible = Double(nowNs() - t0) / 1e6
+                break
+            }
+            try await Task.sleep(nanoseconds: 1_000_000)
+        }
+        let state = try await waitTask(client, task.id, timeout: 600)?.state ?? "?"
+        // Put the file back (the corpus stays byte-identical to what generate wrote).
+        try original.write(to: file)
+        if let r2 = try? await client.post("/v1/reindex", json: reindexBody), let t2 = try? JSONDecoder().decode(Task1.self, from: Data(r2.body)) {
+            _ = try await waitTask(client, t2.id, timeout: 600)
+        }
+        return (visible, state)
+    }
+
+    struct EngineResult { var label: String; var clients: Int; var stats: Stats; var empty: Int }
+
+    /// SQLite FTS5 and Tantivy on the same corpus and queries, through
+    /// Benchmarks/compare/engines.py (Python; `pip install -r Benchmarks/compare/requirements.txt`).
+    static func compareEngines(_ o: Options, offset: Int) -> (searches: [EngineResult], builds: [(String, String)]) {
+        struct Out: Decodable {
+            struct Engine: Decodable {
+                struct Build: Decodable { let entries_per_s: Double; let peak_rss_mib: Double; let index_mib: Double; let seconds: Double }
+                struct Search: Decodable { let clients: Int; let n: Int; let p50_ms: Double; let p99_ms: Double; let p999_ms: Double; let qps: Double; let failed: Int; let empty: Int }
+                let engine: String; let config: String; let build: Build; let search: [Search]
+            }
+            let engines: [Engine]
+        }
+        let script = repoRoot.appendingPathComponent("Benchmarks/compare/engines.py").path
+        let work = o.work + "/compare"
+        try? FileManager.default.removeItem(atPath: work)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", script, "--corpus", o.corpus, "--queries", o.queries, "--work", work,
+                       "--clients", "1,\(o.clients)", "--per-mode", "\(o.perMode)", "--warmup", "\(o.warmup)", "--offset", "\(offset)"]
+        let out = Pipe()
+        p.standardOutput = out
+        do { try p.run() } catch { return ([], [("(d), (e) FTS5 and Tantivy", "not run: \(error)")]) }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0, let r = try? JSONDecoder().decode(Out.self, from: data) else {
+            return ([], [("(d), (e) FTS5 and Tantivy", "**failed** (engines.py exit \(p.terminationStatus); is tantivy installed? scripts/setup.sh)")])
+        }
+        var results: [EngineResult] = [], builds: [(String, String)] = []
+        for (e, letter) in zip(r.engines, ["d", "e"]) {
+            let name = e.engine == "fts5" ? "SQLite FTS5" : e.engine == "tantivy" ? "Tantivy" : e.engine
+            builds.append(("(\(letter)) \(name) full build (\(e.config))", String(format: "%.2f s = %.0f entries/s; peak RSS %.1f MiB; index %.1f MiB",
+                e.build.seconds, e.build.entries_per_s, e.build.peak_rss_mib, e.build.index_mib)))
+            for s in e.search {
+                var st = Stats([], wallNs: 0, failed: s.failed)
+                (st.n, st.p50, st.p99, st.p999, st.qps) = (s.n, s.p50_ms, s.p99_ms, s.p999_ms, s.qps)
+                results.append(EngineResult(label: "(\(letter)) \(name), \(s.clients) client\(s.clients > 1 ? "s" : ""), with snippets",
+                                            clients: s.clients, stats: st, empty: s.empty))
+            }
+        }
+        return (results, builds)
+    }
+
     static func run(_ o: Options) async throws {
         var rows: [(String, String, String)] = []
         func row(_ a: String, _ b: String, _ c: String = "") { rows.append((a, b, c)); note("\(a): \(b)") }
+        // What went wrong (not what was slow): failed queries, crashes, failed reindexes.
+        var broken: [String] = []
         let fm = FileManager.default
         try fm.createDirectory(atPath: o.work, withIntermediateDirectories: true)
         let machine = machine()
@@ -251,6 +333,9 @@ enum Run {
             row("corpus", "\(n) entries, \(corpus.errors.count) errors; load \(String(format: "%.2f", loadS)) s")
             row("full build, kbqd first start", "skipped (--reuse-data: the index in \(data) was built by an earlier run)")
         } else {
+        if o.quick {
+            row("corpus", "\(n) entries, \(corpus.errors.count) errors; load \(String(format: "%.2f", loadS)) s")
+        } else {
         try? fm.removeItem(atPath: indexPath)
         let report = try Indexer().build(corpus, at: indexPath)
         var ru = rusage()
@@ -261,6 +346,7 @@ enum Run {
             report.seconds, Double(n) / report.seconds, fmtBytes(Int64(ru.ru_maxrss) * 1024), fmtBytes(size),
             Double(size) / 1024 / Double(max(n, 1))), "≥ 5,000 entries/s")
         try? fm.removeItem(atPath: indexPath)
+        }
 
         // 2. kbqd: first start (builds), restart on the existing index.
         try? fm.removeItem(atPath: data)
@@ -307,6 +393,13 @@ enum Run {
             why["b\(c)"] = w
             offset += o.perMode
         }
+        offset = o.warmup
+        for c in [1, o.clients] {
+            let (s, w) = inProcessChild(o, liveIndex, threads: c, total: o.perMode, offset: offset, warmup: o.warmup, raw: true)
+            results["c\(c)"] = s
+            why["c\(c)"] = w
+            offset += o.perMode
+        }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let (bCoresS, bCoresWhy) = inProcessChild(o, liveIndex, threads: cores, total: o.perMode, offset: offset, warmup: o.warmup)
         for c in [1, o.clients] {
@@ -322,37 +415,34 @@ enum Run {
                 c > 1 ? "p50 ≤ 150 µs; (a)/(b) ≥ 0.7" : "p50 ≤ 150 µs")
         }
         row("(b) in-process Searcher, \(cores) threads (= nproc)", bCoresS?.text ?? "**" + bCoresWhy + "**")
+        for (mode, st) in results where st.failed > 0 { broken.append("\(st.failed) failed searches in mode \(mode)") }
+        for (mode, w) in why where !w.isEmpty { broken.append("in-process mode \(mode): \(w)") }
+        if bCoresS == nil { broken.append("in-process mode on \(cores) threads: \(bCoresWhy)") }
+        for c in [1, o.clients] {
+            let label = "(c) raw Xapian, same query, top 10 only, \(c) thread\(c > 1 ? "s" : "")"
+            guard let cs = results["c\(c)"], let a = results["a\(c)"] else { row(label, "**" + (why["c\(c)"] ?? "?") + "**"); continue }
+            row(label, cs.text + String(format: "; vs (a): p50 ×%.2f, q/s ×%.2f", cs.p50 / a.p50, cs.qps / a.qps))
+        }
+        if o.compare {
+            let (searches, builds) = compareEngines(o, offset: o.warmup)
+            if searches.isEmpty { broken.append("FTS5 / Tantivy comparison: " + (builds.first?.1 ?? "no result")) }
+            for r in searches {
+                guard let a = results["a\(r.clients)"] else { continue }
+                row(r.label, r.stats.text + String(format: "; empty %d; vs (a): p50 ×%.2f, q/s ×%.2f", r.empty, r.stats.p50 / a.p50, r.stats.qps / a.qps),
+                    r.clients > 1 ? "(a) p50 below" : "")
+            }
+            for b in builds { row(b.0, b.1) }
+        }
         let loaded = d.rss()
         row("kbqd RSS after the searches (VmRSS / VmHWM)", fmtBytes(loaded.0) + " / " + fmtBytes(loaded.1), "≤ 150 MB")
 
-        // 4. Incremental reindex of one changed entry.
+        // 4. One changed entry: by name (paths), then by an incremental reindex of the corpus.
         let target = corpus.entries.sorted { $0.path < $1.path }[n / 2]
-        let file = o.corpus + "/" + target.path
-        let original = try Data(contentsOf: URL(fileURLWithPath: file))
-        let newTitle = "kbq-bench changed \(nowNs())"
-        let edited = String(decoding: original, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasPrefix("title:") ? "title: \(yq(newTitle))" : String($0) }.joined(separator: "\n")
-        try Data(edited.utf8).write(to: URL(fileURLWithPath: file))
-        t0 = nowNs()
-        let r = try await client.post("/v1/reindex", json: [])
-        guard r.status == 202 || r.status == 200, let task = try? JSONDecoder().decode(Task1.self, from: Data(r.body)) else {
-            fail("POST /v1/reindex: \(r.status) \(String(decoding: r.body, as: UTF8.self))")
-        }
-        var visible = -1.0
-        while Double(nowNs() - t0) / 1e9 < 600 {
-            if let e = try? await client.get("/v1/entries/\(target.id)"), e.status == 200,
-               let er = try? JSONDecoder().decode(EntryResponse.self, from: Data(e.body)), er.entry.title == newTitle {
-                visible = Double(nowNs() - t0) / 1e6
-                break
-            }
-            try await Task.sleep(nanoseconds: 1_000_000)
-        }
-        let incTask = try await waitTask(client, task.id, timeout: 600)
-        row("incremental reindex, 1 changed entry: POST → GET shows new title", String(format: "%.0f ms (task %@)", visible, incTask?.state ?? "?"), "≤ 100 ms")
-        // Put the file back (the corpus stays byte-identical to what generate wrote).
-        try original.write(to: URL(fileURLWithPath: file))
-        if let r2 = try? await client.post("/v1/reindex", json: []), let t2 = try? JSONDecoder().decode(Task1.self, from: Data(r2.body)) {
-            _ = try await waitTask(client, t2.id, timeout: 600)
+        for (label, body) in [("reindex of the named file", try JSONEncoder().encode(["paths": [target.path]]).map { $0 }),
+                              ("incremental reindex of the corpus", Array("{}".utf8))] {
+            let (ms, state) = try await changeOne(o, client, target, reindexBody: body)
+            row("1 changed entry, \(label): POST → GET shows the new title", String(format: "%.1f ms (task %@)", ms, state), "≤ 100 ms")
+            if state != "succeeded" || ms < 0 { broken.append("1 changed entry, \(label): task \(state), visible after \(ms) ms") }
         }
 
         // 5. Full reindex under load.
@@ -392,6 +482,8 @@ enum Run {
         row("full reindex under load (\(o.clients) clients): rebuild time", String(format: "%.2f s (task %@; %.0f entries/s)",
             Double(window.1 - window.0) / 1e9, rebuildState, Double(n) / (Double(window.1 - window.0) / 1e9)))
         row("  searches during the rebuild", sDuring.text + "; failed \(sDuring.failed)")
+        if sDuring.failed + sBefore.failed > 0 { broken.append("\(sDuring.failed + sBefore.failed) failed searches around the full rebuild") }
+        if rebuildState != "succeeded" { broken.append("full rebuild under load: task \(rebuildState)") }
         row("  searches in the 1 s before", sBefore.text)
         let after = d.rss()
         row("kbqd RSS after the rebuild (VmRSS / VmHWM)", fmtBytes(after.0) + " / " + fmtBytes(after.1))
@@ -405,5 +497,10 @@ enum Run {
         print("\n### Results: \(n) entries, \(lines.count) distinct queries, \(o.perMode) measured per mode after \(o.warmup) warm-up\n")
         print("| measure | result | target |\n|---|---|---|")
         for (a, b, c) in rows { print("| \(a) | \(b) | \(c) |") }
+        if !broken.isEmpty {
+            print("\n**Broken** (kbq-bench exits 1):\n")
+            for b in broken { print("- " + b) }
+            exit(1)
+        }
     }
 }

@@ -5,8 +5,11 @@
 //   kbq-bench queries --corpus DIR --count N --out FILE [--seed S]
 //       deterministic JSONL of /v1/search bodies drawn from the corpus's vocabulary
 //   kbq-bench run --corpus DIR --queries FILE [--kbqd PATH] [--work DIR] [--per-mode N]
-//                 [--warmup N] [--clients N] [--keep] [--reuse-data]
-//       index build, kbqd start, latency over the socket and in-process, reindexes; one table
+//                 [--warmup N] [--clients N] [--keep] [--reuse-data] [--quick] [--no-compare]
+//       index build, kbqd start, latency over the socket, in-process and raw Xapian, SQLite
+//       FTS5 and Tantivy on the same queries, reindexes; one table
+//   kbq-bench build --corpus DIR --out DIR
+//       a full build alone (for profiling)
 import Foundation
 
 var args = Array(CommandLine.arguments.dropFirst())
@@ -29,7 +32,7 @@ var args = Array(CommandLine.arguments.dropFirst())
 let usage = """
 usage: kbq-bench generate --size N --out DIR [--seed S] [--from CORPUS]
        kbq-bench queries --corpus DIR --count N --out FILE [--seed S]
-       kbq-bench run --corpus DIR --queries FILE [--kbqd PATH] [--work DIR] [--per-mode N] [--warmup N] [--clients N] [--keep] [--reuse-data]
+       kbq-bench run --corpus DIR --queries FILE [--kbqd PATH] [--work DIR] [--per-mode N] [--warmup N] [--clients N] [--keep] [--reuse-data] [--quick] [--no-compare]
        kbq-bench build --corpus DIR --out DIR
 """
 let command = args.first ?? ""
@@ -58,6 +61,8 @@ case "run":
     o.clients = max(1, int("--clients", 16))
     o.keep = flag("--keep")
     o.reuse = flag("--reuse-data")
+    o.quick = flag("--quick")
+    o.compare = !flag("--no-compare")
     if o.reuse { o.keep = true }
     guard args.isEmpty else { fail("unknown arguments \(args)\n" + usage) }
     guard FileManager.default.isExecutableFile(atPath: o.kbqd) else { fail("no kbqd at \(o.kbqd) (build it or pass --kbqd)") }
@@ -70,7 +75,7 @@ case "inproc":
     // Internal: one in-process mode for `run`, in a child process.
     guard let index = option("--index"), let queries = option("--queries") else { fail(usage) }
     try Run.child(index: index, queries: queries, threads: int("--threads", 1), total: int("--total", 1_000),
-                  offset: int("--offset", 0), warmup: int("--warmup", 0), ranking: option("--ranking"))
+                  offset: int("--offset", 0), warmup: int("--warmup", 0), ranking: option("--ranking"), raw: flag("--raw"))
 default:
     fail(usage)
 }

@@ -164,6 +164,19 @@ public final class Searcher {
                               tookMs: 0, generation: nil)
     }
 
+    /// The engine's limit, for benchmarks: the same Xapian query and filters as `search`,
+    /// top `limit` matches, nothing else (no documents read, no re-ranking, snippets or
+    /// facets). Returns how many matches came back.
+    public func matchOnly(_ r: SearchRequest) throws -> Int {
+        let fixes = try corrections(for: QuerySyntax(r.q), language: r.lang)
+        var (query, _, _) = try builder.build(QuerySyntax(r.q), language: r.lang, expand: r.expand, corrections: fixes)
+        if let filter = try scenarioFilter(r) { query = try Query(.filter, [query, filter]) }
+        let enquire = try Enquire(db)
+        try enquire.setQuery(query)
+        try enquire.setBM25(k1: ranking.k1, b: ranking.b)
+        return try enquire.mset(first: r.offset, count: r.limit).count
+    }
+
     /// Filters from the request: kinds, languages, the market's scope; with `strict`, the
     /// other scenario fields too.
     func scenarioFilter(_ r: SearchRequest) throws -> Query? {
