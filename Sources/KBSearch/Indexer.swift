@@ -36,6 +36,9 @@ public struct Indexer: Sendable {
     /// is written once.
     public func build(_ corpus: Corpus, at path: String) throws -> IndexReport {
         let start = Date()
+        // A build frees hundreds of MiB of write buffers; glibc keeps freed memory for reuse
+        // unless asked to give it back, and kbqd would then idle at the build's peak.
+        defer { _ = malloc_trim(0) }
         let fm = FileManager.default
         if fm.fileExists(atPath: path) { try fm.removeItem(atPath: path) }
         let parts = corpus.entries.count >= 2 * batchSize ? threads : 1
@@ -227,6 +230,9 @@ public struct Indexer: Sendable {
         try db.setMetadata(Schema.Metadata.languages, String(decoding: try enc.encode(langs), as: UTF8.self))
     }
 }
+
+/// glibc's `malloc_trim` (in <malloc.h>, which Swift's Glibc module does not export).
+@_silgen_name("malloc_trim") private func malloc_trim(_ pad: Int) -> Int32
 
 /// The market hierarchy as stored in the index metadata.
 struct MarketData: Codable {
