@@ -62,7 +62,10 @@ struct QueryBuilder {
     var frequency: (String) throws -> Int = { _ in 0 }
 
     /// Builds the query; `corrections` replace words before analysis (typo fixes).
-    func build(_ syntax: QuerySyntax, language: String?, expand: Bool,
+    /// With `replyLanguage`, glossary expansions go only into that language, the query's,
+    /// English and Chinese (hits are then shown in the reply language anyway, through
+    /// their translation group).
+    func build(_ syntax: QuerySyntax, language: String?, expand: Bool, replyLanguage: String? = nil,
                corrections: [String: String] = [:]) throws -> (Query, QueryUnderstanding, QueryForms) {
         var u = QueryUnderstanding()
         var forms = QueryForms()
@@ -87,9 +90,13 @@ struct QueryBuilder {
             should.append(try terms(.gram, try gramsKept(analysis.subwordGrams)).scaled(by: weights.subwordGrams))
         }
         if expand {
+            let into = replyLanguage.map { reply in
+                Set([reply, analysis.language ?? "en", "en", "zh"].map { String($0.split(separator: "-")[0]) })
+            }
             for (set, matched) in glossary.matches(in: analysis.words) {
                 var added: [String] = []
-                for (lang, list) in set.terms.sorted(by: { $0.key < $1.key }) {
+                for (lang, list) in set.terms.sorted(by: { $0.key < $1.key })
+                    where into?.contains(String(lang.split(separator: "-")[0])) ?? true {
                     for term in list {
                         let words = try analyzer.analyze(term, language: lang).words
                         let key = GlossaryIndex.key(words.map(\.form), words)

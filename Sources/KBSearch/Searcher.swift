@@ -118,7 +118,8 @@ public final class Searcher {
 
     private func run(_ r: SearchRequest, corrections: [String: String], today: Date) throws -> SearchResponse {
         let syntax = QuerySyntax(r.q)
-        var (query, understanding, forms) = try builder.build(syntax, language: r.lang, expand: r.expand, corrections: corrections)
+        var (query, understanding, forms) = try builder.build(syntax, language: r.lang, expand: r.expand,
+                                                              replyLanguage: r.replyLang, corrections: corrections)
         if let filter = try scenarioFilter(r) { query = try Query(.filter, [query, filter]) }
 
         let enquire = try Enquire(db)
@@ -169,7 +170,8 @@ public final class Searcher {
     /// facets). Returns how many matches came back.
     public func matchOnly(_ r: SearchRequest) throws -> Int {
         let fixes = try corrections(for: QuerySyntax(r.q), language: r.lang)
-        var (query, _, _) = try builder.build(QuerySyntax(r.q), language: r.lang, expand: r.expand, corrections: fixes)
+        var (query, _, _) = try builder.build(QuerySyntax(r.q), language: r.lang, expand: r.expand,
+                                              replyLanguage: r.replyLang, corrections: fixes)
         if let filter = try scenarioFilter(r) { query = try Query(.filter, [query, filter]) }
         let enquire = try Enquire(db)
         try enquire.setQuery(query)

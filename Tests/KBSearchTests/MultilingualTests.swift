@@ -76,6 +76,11 @@ import KBCorpus
         #expect(Set(try s.ids("refund")).isSuperset(of: ["de", "es", "zh"]))
         var r = SearchRequest(q: "退款")
         #expect(try s.search(r).query.expansions.first?.set == "refund")
+        // With a reply language, expansions go only into it, the query's language, English
+        // and Chinese: the Spanish term is not searched for a German reply.
+        r.replyLang = "de"
+        #expect(try s.search(r).query.expansions.first?.terms.sorted() == ["Rückerstattung", "refund"])
+        r.replyLang = nil
         r.expand = false
         #expect(try s.search(r).results.map { $0.id } == ["zh"])
     }
