@@ -10,6 +10,7 @@ import Xapian
 ///       generations/g000001/       a Xapian database (older, removed once unused)
 ///       generations/g000002/
 ///       generations/g000003.building/   a full rebuild in progress (removed if interrupted)
+///       generations/g000004/shard0/ … shardN/   a generation built in N shards (see `Shards`)
 ///
 /// A full rebuild writes a new generation beside the live one, checks it, then switches
 /// `current` with one atomic rename; a crash at any point leaves the last good generation.
@@ -63,14 +64,20 @@ public final class IndexStore: Sendable {
             .map { Generation(name: $0, path: generationsDir + "/" + $0) }
     }
 
-    /// Whether a generation opens, has kbq's current schema, and passes a read of its documents.
+    /// Whether every shard of a generation opens, has kbq's current schema, and passes a
+    /// read of its documents.
     public func isUsable(_ g: Generation) -> Bool {
-        guard let db = try? Database(path: g.path), (try? db.metadata(Schema.Metadata.schema)) == Schema.version,
-              let count = try? db.documentCount else { return false }
-        // Reading the last document touches every table's root: a truncated file fails here.
-        if count > 0, let last = try? db.lastDocumentID, (try? db.document(last)) == nil { return false }
-        return true
+        Shards.folders(of: g.path).allSatisfy { folder in
+            guard let db = try? Database(path: folder), (try? db.metadata(Schema.Metadata.schema)) == Schema.version,
+                  let count = try? db.documentCount else { return false }
+            // Reading the last document touches every table's root: a truncated file fails here.
+            if count > 0, let last = try? db.lastDocumentID, (try? db.document(last)) == nil { return false }
+            return true
+        }
     }
+
+    /// How many shards a generation has.
+    public func shardCount(_ g: Generation) -> Int { Shards.folders(of: g.path).count }
 
     /// At start: the generation to serve. `current` if usable; otherwise the newest usable
     /// one (made current); nil when none is, and the caller rebuilds. Leftovers of
@@ -93,13 +100,13 @@ public final class IndexStore: Sendable {
     }
 
     /// Builds a new generation from `corpus` (not yet current).
-    public func build(_ corpus: Corpus, indexer: Indexer = Indexer()) throws -> (Generation, IndexReport) {
+    public func build(_ corpus: Corpus, indexer: Indexer = Indexer(), shards: Int = 1) throws -> (Generation, IndexReport) {
         let next = (generations.compactMap { Int($0.name.dropFirst()) }.max() ?? 0) + 1
         let name = "g" + String(format: "%06d", next)
         let building = generationsDir + "/" + name + ".building"
         try? FileManager.default.removeItem(atPath: building)
         do {
-            let report = try indexer.build(corpus, at: building)
+            let report = try indexer.build(corpus, at: building, shards: shards)
             let g = Generation(name: name, path: generationsDir + "/" + name)
             guard rename(building, g.path) == 0 else { throw StoreError.io("cannot rename \(building): \(String(cString: strerror(errno)))") }
             guard isUsable(g) else {

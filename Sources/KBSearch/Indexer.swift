@@ -27,58 +27,87 @@ public struct Indexer: Sendable {
 
     public init() {}
 
-    /// Builds a new database at `path` from `corpus` (overwriting whatever is there).
+    /// Builds a new database at `path` from `corpus` (overwriting whatever is there); with
+    /// `shards` > 1, a folder of shard databases instead (see `Shards`).
     ///
     /// Xapian has one writer per database, and writing costs more than analysing. So a
     /// large corpus is split into `threads` parts, each analysed and written by its own
     /// thread into a database of its own beside `path`; the parts are then merged with
     /// Xapian's compaction (which also sums the spelling tables) and the shared metadata
-    /// is written once.
-    public func build(_ corpus: Corpus, at path: String) throws -> IndexReport {
+    /// is written once. Shards are written the same way, one thread each, and not merged.
+    public func build(_ corpus: Corpus, at path: String, shards: Int = 1) throws -> IndexReport {
         let start = Date()
         // A build frees hundreds of MiB of write buffers; glibc keeps freed memory for reuse
         // unless asked to give it back, and kbqd would then idle at the build's peak.
         defer { _ = malloc_trim(0) }
         let fm = FileManager.default
         if fm.fileExists(atPath: path) { try fm.removeItem(atPath: path) }
-        let parts = corpus.entries.count >= 2 * batchSize ? threads : 1
-        if parts == 1 {
-            let db = try WritableDatabase(path: path, .createOrOverwrite)
-            try write(corpus.entries, to: db, analyzer: try Analyzer(), progress: { progress?($0) })
-            try db.commit()
-            try db.close()
+        let folders: [String]
+        if shards > 1 {
+            try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
+            folders = (0..<shards).map { "\(path)/shard\($0)" }
+            let byShard = Dictionary(grouping: corpus.entries) { Shards.index(of: $0.id, count: shards) }
+            // Every shard's spellings go to shard 0, which is always searched locally.
+            let spellings = try writeParts((0..<shards).map { byShard[$0] ?? [] }, to: folders, spellingsApart: true)
+            let first = try WritableDatabase(path: folders[0], .open)
+            for (word, n) in spellings { try first.addSpelling(word, frequency: n) }
+            try first.commit()
+            try first.close()
+        } else if corpus.entries.count < 2 * batchSize || threads < 2 {
+            folders = [path]
+            _ = try writeParts([corpus.entries], to: folders, spellingsApart: false)
         } else {
-            let size = (corpus.entries.count + parts - 1) / parts
+            folders = [path]
+            let size = (corpus.entries.count + threads - 1) / threads
             let chunks = stride(from: 0, to: corpus.entries.count, by: size)
                 .map { Array(corpus.entries[$0..<min($0 + size, corpus.entries.count)]) }
             let partPaths = chunks.indices.map { "\(path).part\($0)" }
             defer { for p in partPaths { try? fm.removeItem(atPath: p) } }
-            let written = Mutex([Int](repeating: 0, count: chunks.count))
-            let results = concurrentMap(Array(zip(chunks, partPaths).enumerated())) { item -> Result<Void, Error> in
-                let (i, (chunk, partPath)) = item
-                return Result {
-                    let db = try WritableDatabase(path: partPath, .createOrOverwrite)
-                    try write(chunk, to: db, analyzer: try Analyzer(), progress: { n in
-                        progress?(written.withLock { $0[i] = n; return $0.reduce(0, +) })
-                    })
-                    try db.commit()
-                    try db.close()
-                }
-            }
-            for r in results { try r.get() }
+            _ = try writeParts(chunks, to: partPaths, spellingsApart: false)
             let all = Database()
             for p in partPaths { try all.add(try Database(path: p)) }
             try all.compact(to: path)
         }
-        let db = try WritableDatabase(path: path, .open)
-        try writeMetadata(corpus, to: db)
-        try db.commit()
         var report = IndexReport(problems: corpus.problems)
         report.added = corpus.entries.count
-        report.documents = try db.documentCount
-        try db.close()
+        for folder in folders {
+            let db = try WritableDatabase(path: folder, .open)
+            try writeMetadata(corpus, to: db)
+            try db.commit()
+            report.documents += try db.documentCount
+            try db.close()
+        }
         report.seconds = Date().timeIntervalSince(start)
         return report
+    }
+
+    /// Writes each chunk into a new database at the matching path, one thread each, and
+    /// reports the total written to `progress`. With `spellingsApart`, spellings are
+    /// returned (summed) instead of written.
+    private func writeParts(_ chunks: [[Entry]], to paths: [String], spellingsApart: Bool) throws -> [String: Int] {
+        let written = Mutex([Int](repeating: 0, count: chunks.count))
+        let results = concurrentMap(Array(zip(chunks, paths).enumerated())) { item -> Result<[String: Int], Error> in
+            let (i, (chunk, partPath)) = item
+            return Result {
+                let db = try WritableDatabase(path: partPath, .createOrOverwrite)
+                let analyzer = try Analyzer()
+                var spellings: [String: Int] = [:]
+                for (n, entry) in chunk.enumerated() {
+                    let plan = try DocumentPlan(entry: entry, analyzer: analyzer)
+                    try add(plan, to: db, spellings: spellingsApart ? nil : db)
+                    if spellingsApart { for (w, k) in plan.spellings { spellings[w, default: 0] += Int(k) } }
+                    if (n + 1) % 500 == 0 || n + 1 == chunk.count {
+                        progress?(written.withLock { $0[i] = n + 1; return $0.reduce(0, +) })
+                    }
+                }
+                try db.commit()
+                try db.close()
+                return spellings
+            }
+        }
+        var all: [String: Int] = [:]
+        for r in results { for (w, k) in try r.get() { all[w, default: 0] += k } }
+        return all
     }
 
     /// Brings the database at `path` up to date with `corpus`: re-analyses only entries
@@ -113,7 +142,7 @@ public struct Indexer: Sendable {
             var offset = 0
             while offset < toWrite.count {
                 let batch = Array(toWrite[offset..<min(offset + batchSize, toWrite.count)])
-                for plan in try analyze(batch) { try add(plan, to: db) }
+                for plan in try analyze(batch) { try add(plan, to: db, spellings: db) }
                 offset += batch.count
                 progress?(offset)
             }
@@ -162,7 +191,7 @@ public struct Indexer: Sendable {
                 try db.delete(uniqueTerm: Schema.term(.id, old.id))
                 try db.setMetadata(Schema.Metadata.hash(old.id), "")
             }
-            for plan in try analyze(toWrite) { try add(plan, to: db) }
+            for plan in try analyze(toWrite) { try add(plan, to: db, spellings: db) }
             try db.setMetadata(Schema.Metadata.built, ISO8601DateFormatter().string(from: Date()))
         }
         report.documents = try db.documentCount
@@ -171,19 +200,11 @@ public struct Indexer: Sendable {
         return report
     }
 
-    /// Analyses and adds `entries` one thread's way: a full build's part.
-    private func write(_ entries: [Entry], to db: WritableDatabase, analyzer: Analyzer,
-                       progress: (Int) -> Void) throws {
-        for (n, entry) in entries.enumerated() {
-            try add(try DocumentPlan(entry: entry, analyzer: analyzer), to: db)
-            if (n + 1) % 500 == 0 || n + 1 == entries.count { progress(n + 1) }
-        }
-    }
-
-    /// Adds (or replaces) the document for `plan`, its spellings and its content hash.
-    private func add(_ plan: DocumentPlan, to db: WritableDatabase) throws {
+    /// Adds (or replaces) the document for `plan` and its content hash; its spellings go to
+    /// `spellings` (the same database unless the caller keeps them for another).
+    private func add(_ plan: DocumentPlan, to db: WritableDatabase, spellings: WritableDatabase?) throws {
         try db.replace(uniqueTerm: Schema.term(.id, plan.id), with: try Self.document(plan))
-        for (word, n) in plan.spellings { try db.addSpelling(word, frequency: Int(n)) }
+        for (word, n) in plan.spellings { try spellings?.addSpelling(word, frequency: Int(n)) }
         try db.setMetadata(Schema.Metadata.hash(plan.id), plan.hash)
     }
 

@@ -34,10 +34,14 @@ public final class Reindexer: Sendable {
     public let pool: SearcherPool
     /// More files with errors than this fails the reindex instead of dropping them.
     public let maxBadFiles: Int
+    /// Shards a build writes. A sharded index is never updated in place: shards commit one
+    /// by one, so every reindex builds all shards' next generation and switches them together.
+    public let shards: Int
     private let tasks = Mutex<[ReindexStatus]>([])
     private let counter = Atomic<Int>(0)
 
-    public init(corpusRoot: String, store: IndexStore, pool: SearcherPool, maxBadFiles: Int) {
+    public init(corpusRoot: String, store: IndexStore, pool: SearcherPool, maxBadFiles: Int, shards: Int = 1) {
+        self.shards = shards
         self.corpusRoot = corpusRoot
         self.store = store
         self.pool = pool
@@ -91,7 +95,8 @@ public final class Reindexer: Sendable {
     private func run(_ status: ReindexStatus) -> ReindexStatus {
         let id = status.id
         do {
-            if let paths = status.paths, let current = store.current, store.isUsable(current) {
+            if let paths = status.paths, let current = store.current, store.isUsable(current), shards == 1,
+               store.shardCount(current) == 1 {
                 update(id) { $0.phase = "analysing"; $0.progress.total = paths.count }
                 let report = try Indexer().update(paths: paths, loader: CorpusLoader(root: corpusRoot), at: current.path)
                 pool.refresh()
@@ -108,10 +113,11 @@ public final class Reindexer: Sendable {
             var indexer = Indexer()
             indexer.progress = { [self] done in update(id) { $0.progress.done = done } }
             let current = store.current
-            let needsFull = status.full || current == nil || !store.isUsable(current!)
+            let needsFull = status.full || current == nil || !store.isUsable(current!) || shards > 1
+                || store.shardCount(current!) != shards
             let report: IndexReport
             if needsFull {
-                let (generation, r) = try store.build(corpus, indexer: indexer)
+                let (generation, r) = try store.build(corpus, indexer: indexer, shards: shards)
                 update(id) { $0.phase = "switching" }
                 try store.activate(generation)
                 pool.switchTo(path: generation.path, generation: generation.name)

@@ -92,6 +92,9 @@ public struct SearchResponse: Codable, Sendable, Equatable {
     public var query: QueryUnderstanding
     public var tookMs: Double
     public var generation: String?
+    /// Remote shards left out because they did not answer (only with partial results
+    /// allowed); absent when every shard answered.
+    public var missingShards: [String]?
 
     public init(results: [Hit] = [], total: Int = 0, facets: [String: [String: Int]] = [:],
                 query: QueryUnderstanding = QueryUnderstanding(), tookMs: Double = 0, generation: String? = nil) {
@@ -100,6 +103,6 @@ public struct SearchResponse: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case results, total, facets, query, tookMs = "took_ms", generation
+        case results, total, facets, query, tookMs = "took_ms", generation, missingShards = "missing_shards"
     }
 }

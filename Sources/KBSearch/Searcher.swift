@@ -8,6 +8,8 @@ import Xapian
 public final class Searcher {
     public let path: String
     let db: Database
+    /// Remote shards this searcher left out because they did not answer (see `Shards`).
+    public let missingShards: [String]
     let analyzer: Analyzer
     private var builder: QueryBuilder
     public private(set) var markets: MarketHierarchy
@@ -29,11 +31,12 @@ public final class Searcher {
         set { builder.maxWildcardExpansion = newValue }
     }
 
-    /// Opens the index at `path`; `analyzer` may be shared with an earlier searcher of
-    /// the same thread (creating one loads OpenCC's dictionaries).
-    public init(path: String, analyzer: Analyzer? = nil) throws {
+    /// Opens the index (generation) at `path`, all its shards as one; `analyzer` may be
+    /// shared with an earlier searcher of the same thread (creating one loads OpenCC's
+    /// dictionaries).
+    public init(path: String, analyzer: Analyzer? = nil, shards: Shards = Shards()) throws {
         self.path = path
-        db = try Database(path: path)
+        (db, missingShards) = try shards.open(shards.sources(of: path))
         self.analyzer = try analyzer ?? Analyzer()
         (builder, markets) = try Self.load(db, self.analyzer)
     }
@@ -95,6 +98,7 @@ public final class Searcher {
             let fixes = try corrections(for: QuerySyntax(r.q), language: r.lang)
             var response = try run(r, corrections: fixes, today: today)
             response.tookMs = Date().timeIntervalSince(started) * 1000
+            if !missingShards.isEmpty { response.missingShards = missingShards }
             return response
         }
     }

@@ -1,4 +1,6 @@
 import Dispatch
+import Foundation
+import Xapian
 import KBText
 import Synchronization
 
@@ -16,6 +18,7 @@ public final class SearcherPool: Sendable {
         var analyzer: Analyzer?
         var generation = ""
         var revision = 0
+        var opened = Date.distantPast
     }
 
     /// A `Mutex` cannot be copied into an array: each lives in a box.
@@ -31,11 +34,16 @@ public final class SearcherPool: Sendable {
     private let available: DispatchSemaphore
     private let current: Mutex<Current>
     private let configure: @Sendable (Searcher) -> Void
+    public let shards: Shards
+    /// A searcher missing a remote shard tries it again after this many seconds.
+    static let shardRetrySeconds = 5.0
 
     public var size: Int { slots.count }
 
     /// - Parameter configure: applied to every searcher opened (ranking, limits).
-    public init(size: Int, path: String, generation: String, configure: @escaping @Sendable (Searcher) -> Void = { _ in }) {
+    public init(size: Int, path: String, generation: String, shards: Shards = Shards(),
+                configure: @escaping @Sendable (Searcher) -> Void = { _ in }) {
+        self.shards = shards
         slots = (0..<size).map { _ in Box() }
         free = Mutex(Array(0..<size))
         available = DispatchSemaphore(value: size)
@@ -43,10 +51,13 @@ public final class SearcherPool: Sendable {
         self.configure = configure
     }
 
-    /// The generation new searches use.
+    /// The generation new searches use, and its folder.
     public var generation: String { current.withLock { $0.generation } }
+    public var path: String { current.withLock { $0.path } }
 
-    /// Runs `body` with a searcher on the current index; blocks while all are busy.
+    /// Runs `body` with a searcher on the current index; blocks while all are busy. A remote
+    /// shard that fails during the search drops the searcher; with partial results allowed
+    /// the search runs once more without that shard, otherwise it fails with `ShardError`.
     public func withSearcher<T: Sendable>(_ body: (Searcher) throws -> T) throws -> T {
         available.wait()
         let i = free.withLock { $0.removeLast() }
@@ -56,19 +67,30 @@ public final class SearcherPool: Sendable {
         }
         let target = current.withLock { $0 }
         return try slots[i].slot.withLock { slot throws -> T in
-            if slot.searcher == nil || slot.generation != target.generation {
-                if slot.analyzer == nil { slot.analyzer = try Analyzer() }
-                slot.searcher = nil
-                let s = try Searcher(path: target.path, analyzer: slot.analyzer!)
-                configure(s)
-                slot.searcher = s
-                slot.generation = target.generation
-                slot.revision = target.revision
-            } else if slot.revision != target.revision {
-                try slot.searcher!.reopen()
-                slot.revision = target.revision
+            for attempt in 0..<2 {
+                let retryShards = slot.searcher.map { !$0.missingShards.isEmpty } == true
+                    && Date().timeIntervalSince(slot.opened) > Self.shardRetrySeconds
+                if slot.searcher == nil || slot.generation != target.generation || retryShards {
+                    if slot.analyzer == nil { slot.analyzer = try Analyzer() }
+                    slot.searcher = nil
+                    let s = try Searcher(path: target.path, analyzer: slot.analyzer!, shards: shards)
+                    configure(s)
+                    slot.searcher = s
+                    slot.generation = target.generation
+                    slot.revision = target.revision
+                    slot.opened = Date()
+                } else if slot.revision != target.revision {
+                    try slot.searcher!.reopen()
+                    slot.revision = target.revision
+                }
+                do {
+                    return try body(slot.searcher!)
+                } catch let e as XapianError where e.isNetwork {
+                    slot.searcher = nil
+                    if attempt == 1 || !shards.partialResults { throw ShardError(source: "a remote shard", underlying: "\(e)") }
+                }
             }
-            return try body(slot.searcher!)
+            throw ShardError(source: "a remote shard", underlying: "no answer")
         }
     }
 

@@ -187,9 +187,10 @@ public enum API {
         let counts: CountsByField
         let reindexRunning: ReindexStatus?
         let lastReindex: ReindexStatus?
+        let shards: [Shards.Health]
         enum CodingKeys: String, CodingKey {
             case generation, documents, corpus, data, uptimeSeconds = "uptime_seconds", built, counts
-            case reindexRunning = "reindex_running", lastReindex = "last_reindex"
+            case reindexRunning = "reindex_running", lastReindex = "last_reindex", shards
         }
     }
     struct CountsByField: Codable {
@@ -198,17 +199,26 @@ public enum API {
         let market: [String: Int]
     }
 
+    /// Status answers even when a shard is down: its health says which, and the counts
+    /// (which need every shard) are then empty.
     static func status(_ engine: Engine) async throws -> APIResponse {
-        let (docs, built, counts) = try await engine.withSearcher { s -> (Int, String, CountsByField) in
-            (try s.documentCount, try s.metadata(Schema.Metadata.built),
-             CountsByField(kind: try s.counts(of: .kind), lang: try s.counts(of: .lang), market: try s.counts(of: .market)))
+        let generationPath = engine.pool.path, shardConfig = engine.pool.shards
+        let shards = try await engine.threadPool.runIfActive { shardConfig.health(of: generationPath) }
+        var docs = shards.compactMap(\.documents).reduce(0, +), built = "", counts = CountsByField(kind: [:], lang: [:], market: [:])
+        do {
+            (docs, built, counts) = try await engine.withSearcher { s -> (Int, String, CountsByField) in
+                (try s.documentCount, try s.metadata(Schema.Metadata.built),
+                 CountsByField(kind: try s.counts(of: .kind), lang: try s.counts(of: .lang), market: try s.counts(of: .market)))
+            }
+            engine.metrics.documents.set(Double(docs))
+        } catch let e as APIError where e.code == "shard_unavailable" {
+            engine.logger.warning("status: \(e.message)")
         }
-        engine.metrics.documents.set(Double(docs))
         return .json(Status(
             generation: engine.pool.generation, documents: docs, corpus: engine.reindexer.corpusRoot, data: engine.store.dataDir,
             uptimeSeconds: Int(Date().timeIntervalSince(engine.startedAt)), built: built,
             counts: counts,
-            reindexRunning: engine.reindexer.running, lastReindex: engine.reindexer.lastFinished))
+            reindexRunning: engine.reindexer.running, lastReindex: engine.reindexer.lastFinished, shards: shards))
     }
 
     struct ReindexBody: Codable { var full: Bool?; var paths: [String]? }

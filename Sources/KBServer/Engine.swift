@@ -34,7 +34,7 @@ public final class Engine: Sendable {
             logger.notice("no usable index: building one from \(config.corpus)")
             let corpus = try CorpusLoader(root: config.corpus).load()
             for p in corpus.problems { logger.warning("corpus: \(p)") }
-            let (g, report) = try store.build(corpus)
+            let (g, report) = try store.build(corpus, shards: config.shards.count)
             try store.activate(g)
             store.removeGenerations(except: g)
             logger.notice("built generation \(g.name): \(report.documents) entries in \(String(format: "%.1f", report.seconds)) s")
@@ -43,16 +43,22 @@ public final class Engine: Sendable {
         let workers = config.workers > 0 ? config.workers : ProcessInfo.processInfo.activeProcessorCount
         let budget = Double(config.queryTimeBudgetMs) / 1000, stale = config.staleDays
         let window = config.maxWindow, expansion = UInt32(config.maxWildcardExpansion)
-        pool = SearcherPool(size: workers, path: generation.path, generation: generation.name) { s in
+        pool = SearcherPool(size: workers, path: generation.path, generation: generation.name, shards: config.shards) { s in
             s.timeBudget = budget
             s.staleDays = stale
             s.maxWindow = window
             s.maxWildcardExpansion = expansion
         }
-        reindexer = Reindexer(corpusRoot: config.corpus, store: store, pool: pool, maxBadFiles: config.maxBadFiles)
+        reindexer = Reindexer(corpusRoot: config.corpus, store: store, pool: pool, maxBadFiles: config.maxBadFiles,
+                              shards: config.shards.count)
         threadPool = NIOThreadPool(numberOfThreads: workers)
         threadPool.start()
-        metrics.documents.set(Double(try pool.withSearcher { try $0.documentCount }))
+        // A remote shard that is down must not stop kbqd: searches say so until it is back.
+        do {
+            metrics.documents.set(Double(try pool.withSearcher { try $0.documentCount }))
+        } catch let e as ShardError {
+            logger.warning("\(e)")
+        }
     }
 
     /// Runs `body` with a searcher on a worker thread, off the event loops. Refuses with
@@ -64,7 +70,11 @@ public final class Engine: Sendable {
             metrics.rejected.increment()
             throw APIError(.serviceUnavailable, "overloaded", "too many searches waiting (\(waiting)); retry shortly")
         }
-        return try await threadPool.runIfActive { [pool] in try pool.withSearcher(body) }
+        do {
+            return try await threadPool.runIfActive { [pool] in try pool.withSearcher(body) }
+        } catch let e as ShardError {
+            throw APIError(.serviceUnavailable, "shard_unavailable", e.description + " (partial_results = false)")
+        }
     }
 
     public func shutdown() async {

@@ -1,5 +1,6 @@
+import KBSearch
 /// kbqd's settings: from the TOML file, then flags and environment (kbqd resolves them).
-public struct ServerConfig: Sendable, Codable, Equatable {
+public struct ServerConfig: Sendable, Decodable, Equatable {
     public var corpus = "corpus"
     public var data = "data"
     public var socket = ""
@@ -21,6 +22,8 @@ public struct ServerConfig: Sendable, Codable, Equatable {
     public var staleDays = 180
     /// Socket file mode when kbqd binds the socket itself.
     public var socketMode = "0660"
+    /// Shards a build writes, and which are searched through xapian-tcpsrv (see `Shards`).
+    public var shards = Shards()
 
     public init() {}
 
@@ -30,6 +33,7 @@ public struct ServerConfig: Sendable, Codable, Equatable {
         case maxWildcardExpansion = "max_wildcard_expansion", queryTimeBudgetMs = "query_time_budget_ms"
         case maxConnections = "max_connections", maxQueuedSearches = "max_queued_searches"
         case maxBadFiles = "max_bad_files", staleDays = "stale_days", socketMode = "socket_mode"
+        case shards, remoteShards = "remote_shards", shardTimeoutMs = "shard_timeout_ms", partialResults = "partial_results"
     }
 
     /// Every key is optional in the file: what it leaves out keeps its default.
@@ -53,5 +57,18 @@ public struct ServerConfig: Sendable, Codable, Equatable {
         maxBadFiles = try value(.maxBadFiles, maxBadFiles)
         staleDays = try value(.staleDays, staleDays)
         socketMode = try value(.socketMode, socketMode)
+        shards.count = try value(.shards, shards.count)
+        shards.timeoutMs = try value(.shardTimeoutMs, shards.timeoutMs)
+        shards.partialResults = try value(.partialResults, shards.partialResults)
+        for (key, address) in try value(.remoteShards, [String: String]()) {
+            guard let n = Int(key), n >= 1, n < shards.count, let remote = Shards.Remote(address) else {
+                throw DecodingError.dataCorruptedError(forKey: .remoteShards, in: c, debugDescription:
+                    "remote_shards: `\(key) = \"\(address)\"` must map a shard number 1…shards-1 (shard 0 stays local) to \"host:port\"")
+            }
+            shards.remote[n] = remote
+        }
+        guard shards.count >= 1 else {
+            throw DecodingError.dataCorruptedError(forKey: .shards, in: c, debugDescription: "shards must be 1 or more")
+        }
     }
 }

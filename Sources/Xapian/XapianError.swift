@@ -17,6 +17,9 @@ public struct XapianError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// Whether the error says a reader should reopen its database and try again.
     public var isDatabaseModified: Bool { className == "DatabaseModifiedError" }
+
+    /// Whether a remote database (xapian-tcpsrv) failed or timed out.
+    public var isNetwork: Bool { className.hasPrefix("Network") }
 }
 
 /// Calls a shim function that reports failure through its trailing `kbx_error **`.

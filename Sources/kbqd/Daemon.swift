@@ -15,6 +15,9 @@ final class Daemon: Service {
     }
 
     func run() async throws {
+        // A remote shard that goes away mid-request makes Xapian write to a closed TCP
+        // socket; the default SIGPIPE action would end kbqd instead of failing that search.
+        signal(SIGPIPE, SIG_IGN)
         let engine = try Engine(config: settings, logger: logger)
         let server = HTTPServer(router: API.router(engine), config: settings, metrics: engine.metrics, logger: logger)
         if let fd = Systemd.listenSocket() {

@@ -30,7 +30,8 @@ from kbqlib import log
 
 # Inputs that crash the kbqd under test (FINDINGS.md); --avoid-known leaves them out of the
 # random loop so that a long run spends its time on new ground. The fixed cases keep them.
-KNOWN_CRASHES = re.compile(rb"older_than_days=0*9223372036854775807(?![0-9])")
+KNOWN_CRASHES = re.compile(rb"older_than_days=0*9223372036854775807(?![0-9])"  # Int.max
+                           rb"|offset\W{1,4}0*922337203685477(57[0-9][0-9]|580[0-7])(?![0-9])")  # > Int.max - 100
 LEAK = re.compile(rb"root:[x*!]?:0:0:|KBQ-OUTSIDE-MARKER")
 
 INTS = ["0", "-1", "1", "3", "99", "100", "101", "999", "1000", "1001", "2147483647", "2147483648", "-2147483649",
@@ -54,19 +55,21 @@ VALID = {"lang": ["de", "en", "zh-Hans", "ja", "xx", "zh-hans", "EN"], "market":
 # ---------------------------------------------------------------- values
 
 def text(rng, n=None):
+    """About n characters: words, random code points, operator floods or many distinct terms.
+    Long texts repeat a random piece of at most 64 units (generating them is the slow part)."""
     n = rng.choice([0, 1, 3, 8, 40, 300, 4096, 5000]) if n is None else n
-    roll = rng.random()
+    roll, k = rng.random(), min(n, 64)
     if roll < 0.4:
-        words = []
-        while sum(len(w) + 1 for w in words) < n:
-            words.append(rng.choice(WORDS))
-        return " ".join(words)[:max(n, 1)]
-    if roll < 0.7:
-        return "".join(chr(rng.choice([rng.randrange(32, 127), rng.randrange(0x4E00, 0x9FFF), rng.randrange(0x600, 0x6FF),
-                                        rng.randrange(0, 0x10FFFF)])) for _ in range(n)).encode("utf-8", "replace").decode()
-    if roll < 0.85:
+        piece = " ".join(rng.choice(WORDS) for _ in range(max(1, k // 4)))
+    elif roll < 0.7:
+        piece = "".join(chr(rng.choice([rng.randrange(32, 127), rng.randrange(0x4E00, 0x9FFF), rng.randrange(0x600, 0x6FF),
+                                         rng.randrange(0, 0x10FFFF)])) for _ in range(k))
+        piece = piece.encode("utf-8", "replace").decode()
+    elif roll < 0.85:
         return rng.choice(["*", "?", "a* ", "ab* ", '"', "-a ", "x ", "退", "kind:policy "]) * max(1, n // 2)
-    return " ".join(f"w{rng.randrange(10**6)}" for _ in range(max(1, n // 7)))
+    else:
+        return " ".join(f"w{rng.randrange(10**6)}" for _ in range(max(1, min(n, 1000) // 7)))
+    return (piece * (n // max(len(piece), 1) + 1))[:n] if n > len(piece) else piece
 
 
 def value(rng, kind):
@@ -172,8 +175,7 @@ def generate(rng, ids):
         return data, "response", head
     if roll < 0.60:
         return framed(rng, ids), "any", False
-    base, _ = structured(rng, ids)
-    return raw_mutation(rng, base, ids), "any", False
+    return raw_mutation(rng, bodied(rng, ids), ids), "any", False
 
 
 def structured(rng, ids):
@@ -217,6 +219,15 @@ def structured(rng, ids):
     return request("POST", "/v1/reindex" + rng.choice(["", "?full=0"]), mutate_json(rng, {"full": False})), False
 
 
+def bodied(rng, ids):
+    """A structured request that is not HEAD (inside pipelines and raw mutations, a HEAD
+    answer's missing body cannot be told apart)."""
+    while True:
+        data, head = structured(rng, ids)
+        if not head:
+            return data
+
+
 def framed(rng, ids):
     """A request with odd headers or framing."""
     body = json.dumps(params(rng)).encode()
@@ -250,7 +261,7 @@ def framed(rng, ids):
     if roll == 10:
         return b"GET /v1/search?q=" + b"a" * rng.choice([5000, 100000, 1 << 20]) + b" HTTP/1.1\r\n\r\n"
     if roll == 11:
-        return b"".join(structured(rng, ids)[0] for _ in range(rng.randrange(2, 20)))  # pipelined
+        return b"".join(bodied(rng, ids) for _ in range(rng.randrange(2, 20)))  # pipelined
     if roll == 12:
         return request("POST", "/v1/search", body, ["Content-Length: 2", "Content-Length: %d" % len(body)])
     return b"GET /v1/entries/" + bytes(rng.randrange(1, 256) for _ in range(20)).replace(b" ", b"_") + b" HTTP/1.1\r\n\r\n"
@@ -275,7 +286,7 @@ def raw_mutation(rng, data, ids):
         elif op == 5:
             data = data.replace(b"\r\n", rng.choice([b"\n", b"\r", b"\r\r\n", b"\n\r"]), rng.randrange(1, 5))
         else:
-            data[i:i] = structured(rng, ids)[0][:rng.randrange(200)]
+            data[i:i] = bodied(rng, ids)[:rng.randrange(200)]
     if rng.random() < 0.05:
         return rng.randbytes(rng.choice([1, 16, 1000, 100000]))
     return bytes(data)
@@ -309,9 +320,12 @@ class Conn:
     """A worker's keep-alive connection, for complete requests."""
 
     def __init__(self, path):
-        self.path, self.sock, self.buf = path, None, b""
+        self.path, self.sock, self.buf, self.used = path, None, b"", 0.0
 
     def exchange(self, data, head, timeout):
+        if self.sock is not None and time.monotonic() - self.used > 20:
+            self.close()  # kbqd closes connections idle for 30 s
+        self.used = time.monotonic()
         if self.sock is None:
             self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             self.sock.connect(self.path)
@@ -384,6 +398,9 @@ def half_closed(path, data, timeout):
             if not chunk:
                 break
             buf += chunk
+            got, _, _ = kbqlib.parse_responses(buf)
+            if any(h.get("connection", "").lower() == "close" for _, h, _ in got):
+                break  # kbqd said it closes: no need to wait for it
     finally:
         s.close()
     got, leftover, problem = kbqlib.parse_responses(buf)
@@ -396,6 +413,8 @@ def worker(index, count, args, ids, queue):
     stats, failures = collections.Counter(), []
     recent = collections.deque(maxlen=20)
     conn = Conn(args.sock)
+    previous = b""  # the last input sent on `conn`: kept with a failure on that connection
+    began = time.monotonic()
     failures_dir = f"{args.run_dir}/failures"
 
     def save(tag, inputs):
@@ -416,6 +435,7 @@ def worker(index, count, args, ids, queue):
         try:
             if expect == "response":
                 r = conn.exchange(data, head, args.timeout)
+                before, previous = previous, data
             else:
                 r = half_closed(args.sock, data, args.timeout)
         except (ConnectionRefusedError, FileNotFoundError, ConnectionResetError, BrokenPipeError) as e:
@@ -438,7 +458,9 @@ def worker(index, count, args, ids, queue):
             found.append("closed without an answer")  # a complete request must be answered
         if found:
             stats["failed_inputs"] += 1
-            failures.append(f"{found[0]} (input: {save('input', [data])}-0.bin)")
+            inputs = [data, before] if expect == "response" and before else [data]
+            failures.append(f"{found[0]} at {time.monotonic() - began:.0f} s (input, previous on the connection: "
+                            f"{save('input', inputs)}-*.bin)")
     conn.close()
     queue.put((dict(stats), failures[:50]))
 
@@ -461,7 +483,7 @@ def post(path, body):
 
 
 def fixed_cases(ids):
-    """(label, bytes, allowed statuses or None for `any answer or a close`, head)."""
+    """(label, bytes, allowed statuses, head)."""
     words = " ".join(f"w{i}" for i in range(10000))
     return [
         ("1 MB q in a POST body", post("/v1/search", {"q": "a" * 1_000_000}), {400}, False),
@@ -550,9 +572,13 @@ class Watch:
 
 
 def crash_line(log_text):
-    lines = [l for l in log_text.splitlines() if "runtime failure" in l or "Fatal error" in l or " crashed:" in l]
-    frames = [l.strip() for l in log_text.splitlines() if re.match(r"\s+1\s", l)]
-    return "; ".join(lines[:2] + frames[:1])[:400] or log_text[-300:]
+    """The reason and the first kbqd frame of the crashed thread, from Swift's backtrace."""
+    lines = log_text.splitlines()
+    reason = [l.strip("* ") for l in lines if l.startswith(("*** Swift runtime failure", "Fatal error"))][-1:]
+    crashed = max((i for i, l in enumerate(lines) if l.endswith(" crashed:")), default=None)
+    frame = [] if crashed is None else [re.sub(r"^.*?0x[0-9a-f]+ ", "", l) for l in lines[crashed:crashed + 12]
+                                        if " in kbqd at " in l and "runtime failure" not in l][:1]
+    return "; ".join(reason + frame)[:400] or log_text[-300:]
 
 
 def main():
@@ -574,7 +600,10 @@ def main():
     log(f"kbqd {daemon.pid}: RSS {watch.start_rss // 1024} MB at start; bound {args.max_rss_mb} MB")
 
     for label, data, allowed, head in fixed_cases(ids):
-        r = half_closed(args.sock, data, args.timeout) if allowed is None else kbqlib.exchange(args.sock, data, args.timeout, 1, head)
+        try:
+            r = kbqlib.exchange(args.sock, data, args.timeout, 1, head)
+        except OSError as e:  # kbqd is down (a crash is reported by Watch)
+            r = {"responses": [], "timed_out": False, "problem": f"{type(e).__name__}"}
         got = [s for s, _, _ in r["responses"]][:1]
         found = problems_of(r["responses"], head)
         if allowed and not (got and got[0] in allowed):
@@ -584,7 +613,10 @@ def main():
             report.fail(f"fixed case {label}: {f}")
         wait_for(args.sock, 60)
     report.add("fixed_cases")
-    problem = slow_client(args.sock)
+    try:
+        problem = slow_client(args.sock)
+    except OSError as e:
+        problem = f"{type(e).__name__}: {e}"
     report.check(problem is None, f"slow client: {problem}")
 
     t = time.monotonic()
