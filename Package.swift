@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "KBProtocol"),
         // The daemon's HTTP layer over a Unix socket: decode → route → handler → encode.
         .target(name: "KBServer", dependencies: [
-            "KBSearch", "KBCorpus", "KBProtocol",
+            "KBSearch", "KBCorpus", "KBProtocol", "Xapian",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

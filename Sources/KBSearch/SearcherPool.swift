@@ -19,6 +19,7 @@ public final class SearcherPool: Sendable {
         var generation = ""
         var revision = 0
         var opened = Date.distantPast
+        var epoch = 0
     }
 
     /// A `Mutex` cannot be copied into an array: each lives in a box.
@@ -27,7 +28,7 @@ public final class SearcherPool: Sendable {
         init() { slot = Mutex(Slot()) }
     }
 
-    struct Current: Sendable { var path: String; var generation: String; var revision: Int }
+    struct Current: Sendable { var path: String; var generation: String; var revision: Int; var epoch = 0 }
 
     private let slots: [Box]
     private let free: Mutex<[Int]>
@@ -67,27 +68,33 @@ public final class SearcherPool: Sendable {
         }
         let target = current.withLock { $0 }
         return try slots[i].slot.withLock { slot throws -> T in
-            for attempt in 0..<2 {
-                let retryShards = slot.searcher.map { !$0.missingShards.isEmpty } == true
-                    && Date().timeIntervalSince(slot.opened) > Self.shardRetrySeconds
-                if slot.searcher == nil || slot.generation != target.generation || retryShards {
-                    if slot.analyzer == nil { slot.analyzer = try Analyzer() }
-                    slot.searcher = nil
-                    let s = try Searcher(path: target.path, analyzer: slot.analyzer!, shards: shards)
-                    configure(s)
-                    slot.searcher = s
-                    slot.generation = target.generation
-                    slot.revision = target.revision
-                    slot.opened = Date()
-                } else if slot.revision != target.revision {
-                    try slot.searcher!.reopen()
-                    slot.revision = target.revision
-                }
+            for attempt in 0..<3 {
                 do {
+                    let retryShards = slot.searcher.map { !$0.missingShards.isEmpty } == true
+                        && Date().timeIntervalSince(slot.opened) > Self.shardRetrySeconds
+                    if slot.searcher == nil || slot.generation != target.generation || slot.epoch != target.epoch || retryShards {
+                        if slot.analyzer == nil { slot.analyzer = try Analyzer() }
+                        slot.searcher = nil
+                        let s = try Searcher(path: target.path, analyzer: slot.analyzer!, shards: shards)
+                        configure(s)
+                        slot.searcher = s
+                        slot.generation = target.generation
+                        slot.revision = target.revision
+                        slot.opened = Date()
+                        slot.epoch = target.epoch
+                    } else if slot.revision != target.revision {
+                        try slot.searcher!.reopen()
+                        slot.revision = target.revision
+                    }
                     return try body(slot.searcher!)
                 } catch let e as XapianError where e.isNetwork {
                     slot.searcher = nil
-                    if attempt == 1 || !shards.partialResults { throw ShardError(source: "a remote shard", underlying: "\(e)") }
+                    if attempt > 0 || !shards.partialResults { throw ShardError(source: "a remote shard", underlying: "\(e)") }
+                } catch let e as XapianError where attempt < 2 && e.className.hasPrefix("Database") {
+                    // The files moved under an open handle (a replica installing a new copy
+                    // swaps folders): open afresh after a moment.
+                    slot.searcher = nil
+                    usleep(UInt32(100_000 * (attempt + 1)))
                 }
             }
             throw ShardError(source: "a remote shard", underlying: "no answer")
@@ -96,6 +103,9 @@ public final class SearcherPool: Sendable {
 
     /// The current generation was updated in place: reopen before the next search.
     public func refresh() { current.withLock { $0.revision += 1 } }
+
+    /// The index was replaced under the same path (a replica's new copy): open afresh.
+    public func reload() { current.withLock { $0.epoch += 1 } }
 
     /// Serve another generation from now on.
     public func switchTo(path: String, generation: String) {

@@ -227,6 +227,9 @@ public enum API {
 
     static func reindex(_ req: APIRequest, _ engine: Engine) throws -> APIResponse {
         try Admin.require(req.peer, engine.config)
+        guard !engine.config.isReplica else {
+            throw APIError(.conflict, "read_only_replica", "this kbqd serves a replica (replica_refresh_seconds is set): reindex on the primary")
+        }
         var full = req.value("full").map { $0 == "1" || $0 == "true" } ?? false
         var paths: [String]?
         if !req.body.isEmpty {

@@ -1,6 +1,7 @@
 import Foundation
 import KBCorpus
 import KBSearch
+import Xapian
 import Logging
 import NIOPosix
 import Synchronization
@@ -30,6 +31,8 @@ public final class Engine: Sendable {
         let generation: IndexStore.Generation
         if let found {
             generation = found
+        } else if config.isReplica {
+            throw IndexStore.StoreError.io("no usable replicated index in \(config.data) yet: run xapian-replicate first (docs/capacity.md)")
         } else {
             logger.notice("no usable index: building one from \(config.corpus)")
             let corpus = try CorpusLoader(root: config.corpus).load()
@@ -74,6 +77,8 @@ public final class Engine: Sendable {
             return try await threadPool.runIfActive { [pool] in try pool.withSearcher(body) }
         } catch let e as ShardError {
             throw APIError(.serviceUnavailable, "shard_unavailable", e.description + " (partial_results = false)")
+        } catch let e as XapianError where e.className.hasPrefix("Database") && !e.isDatabaseModified {
+            throw APIError(.serviceUnavailable, "index_unavailable", "the index cannot be read right now (\(e)); retry shortly")
         }
     }
 

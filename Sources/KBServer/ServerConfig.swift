@@ -24,6 +24,10 @@ public struct ServerConfig: Sendable, Decodable, Equatable {
     public var socketMode = "0660"
     /// Shards a build writes, and which are searched through xapian-tcpsrv (see `Shards`).
     public var shards = Shards()
+    /// A read replica (its index arrives by xapian-replicate) looks for a new revision this
+    /// often and never reindexes; 0: not a replica.
+    public var replicaRefreshSeconds = 0
+    public var isReplica: Bool { replicaRefreshSeconds > 0 }
 
     public init() {}
 
@@ -34,6 +38,7 @@ public struct ServerConfig: Sendable, Decodable, Equatable {
         case maxConnections = "max_connections", maxQueuedSearches = "max_queued_searches"
         case maxBadFiles = "max_bad_files", staleDays = "stale_days", socketMode = "socket_mode"
         case shards, remoteShards = "remote_shards", shardTimeoutMs = "shard_timeout_ms", partialResults = "partial_results"
+        case replicaRefreshSeconds = "replica_refresh_seconds"
     }
 
     /// Every key is optional in the file: what it leaves out keeps its default.
@@ -57,6 +62,7 @@ public struct ServerConfig: Sendable, Decodable, Equatable {
         maxBadFiles = try value(.maxBadFiles, maxBadFiles)
         staleDays = try value(.staleDays, staleDays)
         socketMode = try value(.socketMode, socketMode)
+        replicaRefreshSeconds = try value(.replicaRefreshSeconds, replicaRefreshSeconds)
         shards.count = try value(.shards, shards.count)
         shards.timeoutMs = try value(.shardTimeoutMs, shards.timeoutMs)
         shards.partialResults = try value(.partialResults, shards.partialResults)

@@ -1,4 +1,5 @@
 import Foundation
+import KBSearch
 import KBServer
 import Logging
 import ServiceLifecycle
@@ -36,7 +37,7 @@ final class Daemon: Service {
         hangup.setEventHandler { [logger] in
             logger.notice("SIGHUP: incremental reindex")
             Systemd.notify("RELOADING=1")
-            _ = API.startReindex(engine, full: false)
+            if engine.config.isReplica { engine.pool.refresh() } else { _ = API.startReindex(engine, full: false) }
             Systemd.notify("READY=1")
         }
         hangup.resume()
@@ -50,14 +51,37 @@ final class Daemon: Service {
             }
         }
 
+        // A replica's index changes under it: xapian-replicate applies changesets in place
+        // (a reopen sees them) or installs a new copy and points the folder's XAPIANDB stub
+        // at it (searchers must open afresh).
+        let replicaRefresh = Task {
+            guard settings.isReplica else { return }
+            var stubs = ReplicaStubs.read(engine.pool.path)
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(settings.replicaRefreshSeconds))
+                let now = ReplicaStubs.read(engine.pool.path)
+                if now != stubs { engine.pool.reload(); stubs = now } else { engine.pool.refresh() }
+            }
+        }
+
         try? await gracefulShutdown()
         logger.notice("shutting down: finishing in-flight requests")
         Systemd.notify("STOPPING=1")
         watchdog.cancel()
+        replicaRefresh.cancel()
         hangup.cancel()
         await server.shutdown()
         await engine.shutdown()
         if Systemd.listenSocket() == nil { unlink(settings.socket) }
         logger.notice("stopped")
+    }
+}
+
+/// The XAPIANDB stub files xapian-replicate keeps in each replicated folder.
+enum ReplicaStubs {
+    static func read(_ generation: String) -> [String] {
+        Shards.folders(of: generation).compactMap {
+            try? String(contentsOfFile: $0 + "/XAPIANDB", encoding: .utf8)
+        }
     }
 }

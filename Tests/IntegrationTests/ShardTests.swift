@@ -12,7 +12,7 @@ import Testing
         let (_, built) = try sharded.get("/v1/status")
         #expect((built["shards"] as? [[String: Any]])?.count == 3)
         sharded.stop()
-        let servers = try (1...2).map { try ShardServer(folder: root + "/data/current/shard\($0)") }
+        let servers = try (1...2).map { try TCPServer(shard: root + "/data/current/shard\($0)") }
         defer { servers.forEach { $0.stop() } }
         let remote = "[remote_shards]\n1 = \"127.0.0.1:\(servers[0].port)\"\n2 = \"127.0.0.1:\(servers[1].port)\"\n"
         sharded = try Daemon(data: root + "/data", config: "shards = 3\nshard_timeout_ms = 1000\n" + remote)
@@ -56,6 +56,45 @@ import Testing
         #expect((partial["results"] as? [[String: Any]])?.isEmpty == false)
     }
 
+    @Test func aReadReplicaAnswersLikeItsPrimary() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("kbq-replica-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let corpus = try copyCorpus()
+        defer { try? FileManager.default.removeItem(atPath: corpus) }
+        let primary = try Daemon(corpus: corpus, data: root + "/primary")
+        let server = try TCPServer("/usr/bin/xapian-replicate-server", ["-I", "127.0.0.1", "-p", "{port}", root + "/primary"])
+        defer { server.stop() }
+        let replicaGeneration = root + "/replica/generations/g000001"
+        func replicate() throws {
+            let r = try run("/usr/bin/xapian-replicate", ["-h", "127.0.0.1", "-p", "\(server.port)", "-m", "current", "-o", "-q", replicaGeneration])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        try FileManager.default.createDirectory(atPath: root + "/replica/generations", withIntermediateDirectories: true)
+        try replicate()
+        try FileManager.default.createSymbolicLink(atPath: root + "/replica/current", withDestinationPath: "generations/g000001")
+        let replica = try Daemon(corpus: corpus, data: root + "/replica", config: "replica_refresh_seconds = 1\n")
+
+        for body in try judgedQueries() {
+            #expect(hits(try replica.post("/v1/search", body).1) == hits(try primary.post("/v1/search", body).1), "\(body)")
+        }
+        let (code, err) = try replica.post("/v1/reindex", "{}")
+        #expect(code == 409 && (err["error"] as? [String: Any])?["code"] as? String == "read_only_replica")
+
+        // The primary rebuilds after an edit; one replication later the replica shows it.
+        let file = corpus + "/policy/en/pol-gb-consumer-contracts-cancellation.md"
+        try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "\ntitle: \"", with: "\ntitle: \"Replicated ")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let (_, t) = try primary.post("/v1/reindex", #"{"full": true}"#)
+        #expect(try primary.waitTask(t["id"] as! String)["state"] as? String == "succeeded")
+        try replicate()
+        var title = ""
+        for _ in 0..<100 where !title.hasPrefix("Replicated ") {
+            usleep(100_000)
+            title = (try replica.get("/v1/entries/pol-gb-consumer-contracts-cancellation").1["entry"] as? [String: Any])?["title"] as? String ?? ""
+        }
+        #expect(title.hasPrefix("Replicated "))
+    }
+
     /// The judged queries as /v1/search bodies (their scenario fields, ten hits, no facets).
     func judgedQueries() throws -> [String] {
         let text = try String(contentsOfFile: Paths.root + "/Benchmarks/judged/queries.jsonl", encoding: .utf8)
@@ -74,25 +113,31 @@ import Testing
     }
 }
 
-/// xapian-tcpsrv serving one shard folder on a loopback port. Foundation's `Process` starts
-/// it in a process group of its own, which matters: on SIGTERM xapian-tcpsrv signals its
-/// whole group (it forks a child per connection), and that must not be ours.
-final class ShardServer {
+/// A Xapian server (xapian-tcpsrv, xapian-replicate-server) on a loopback port. Foundation's
+/// `Process` starts it in a process group of its own, which matters: these servers fork a
+/// child per connection and on SIGTERM signal their whole group, which must not be ours.
+final class TCPServer {
     let process = Process()
     let port: Int
 
-    init(folder: String) throws {
+    /// `{port}` in `arguments` is replaced by the port chosen.
+    init(_ executable: String, _ arguments: [String]) throws {
         port = Int.random(in: 20_000...40_000)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/xapian-tcpsrv")
-        process.arguments = ["--quiet", "--interface", "127.0.0.1", "--port", "\(port)", folder]
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments.map { $0 == "{port}" ? "\(port)" : $0 }
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         for _ in 0..<200 {
-            guard process.isRunning else { throw DaemonError("xapian-tcpsrv on port \(port) exited") }
+            guard process.isRunning else { throw DaemonError("\(executable) on port \(port) exited") }
             if Self.accepts(port) { return }
             usleep(20_000)
         }
-        throw DaemonError("xapian-tcpsrv on port \(port) did not start")
+        throw DaemonError("\(executable) on port \(port) did not start")
+    }
+
+    /// xapian-tcpsrv serving one shard folder.
+    convenience init(shard folder: String) throws {
+        try self.init("/usr/bin/xapian-tcpsrv", ["--quiet", "--interface", "127.0.0.1", "--port", "{port}", folder])
     }
 
     func signal(_ sig: Int32) {
