@@ -120,7 +120,7 @@ enum Run {
 
     /// Runs `total` searches in-process on `threads` threads, one Searcher each.
     static func inProcessRun(_ index: String, _ requests: [SearchRequest], threads: Int, total: Int, offset: Int,
-                             ranking: Ranking = Ranking(), raw: Bool = false) -> (Stats, ChildResult) {
+                             ranking: Ranking = Ranking(), raw: Bool = false, shards: Shards = Shards()) -> (Stats, ChildResult) {
         let next = Locked(0)
         let out = Locked(([UInt64](), 0))
         let ready = DispatchGroup(), done = DispatchGroup()
@@ -129,7 +129,7 @@ enum Run {
         for _ in 0..<threads {
             ready.enter(); done.enter()
             let t = Thread {
-                let searcher = try? Searcher(path: index)
+                let searcher = try? Searcher(path: index, shards: shards)
                 searcher?.ranking = ranking
                 ready.leave()
                 go.wait()
@@ -158,14 +158,17 @@ enum Run {
     }
 
     /// `kbq-bench build`: loads the corpus and builds an index, printing the two times.
-    static func buildOnly(corpus: String, out: String) throws {
+    static func buildOnly(corpus: String, out: String, shards: Int) throws {
         var t0 = nowNs()
         let c = try CorpusLoader(root: corpus).load()
         note(String(format: "load: %d entries in %.2f s", c.entries.count, Double(nowNs() - t0) / 1e9))
         t0 = nowNs()
-        let report = try Indexer().build(c, at: out)
+        let report = try Indexer().build(c, at: out, shards: shards)
         let s = Double(nowNs() - t0) / 1e9
-        note(String(format: "build: %d documents in %.2f s = %.0f entries/s", report.documents, s, Double(report.documents) / s))
+        var ru = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &ru)
+        note(String(format: "build: %d documents in %d shard(s), %.2f s = %.0f entries/s; index %@; peak RSS %@", report.documents, shards,
+                    s, Double(report.documents) / s, fmtBytes(diskSize(out)), fmtBytes(Int64(ru.ru_maxrss) * 1024)))
     }
 
     struct ChildResult: Codable { var lat: [UInt64]; var wall: UInt64; var failed: Int }
@@ -173,13 +176,20 @@ enum Run {
     /// `kbq-bench inproc`: one in-process mode, run in a child process so that a crash of the
     /// engine is reported as such instead of ending the whole benchmark.
     static func child(index: String, queries: String, threads: Int, total: Int, offset: Int, warmup: Int,
-                      ranking: String?, raw: Bool) throws {
+                      ranking: String?, raw: Bool, remote: String?) throws {
         var weights = Ranking()
         if let ranking { try weights.set(ranking) }
+        // Measure throughput, not the shard timeout: 16 threads on 2 cores queue for seconds.
+        var shards = Shards(timeoutMs: 60_000)
+        for pair in (remote ?? "").split(separator: ",") {
+            let kv = pair.split(separator: "=", maxSplits: 1)
+            guard kv.count == 2, let n = Int(kv[0]), let r = Shards.Remote(String(kv[1])) else { fail("--remote wants 1=host:port,…") }
+            shards.remote[n] = r
+        }
         let requests = try String(contentsOfFile: queries, encoding: .utf8).split(separator: "\n")
             .map { try JSONDecoder().decode(SearchRequest.self, from: Data($0.utf8)) }
-        if warmup > 0 { _ = inProcessRun(index, requests, threads: 1, total: warmup, offset: 0, ranking: weights, raw: raw).0 }
-        let (_, r) = inProcessRun(index, requests, threads: threads, total: total, offset: offset, ranking: weights, raw: raw)
+        if warmup > 0 { _ = inProcessRun(index, requests, threads: 1, total: warmup, offset: 0, ranking: weights, raw: raw, shards: shards).0 }
+        let (_, r) = inProcessRun(index, requests, threads: threads, total: total, offset: offset, ranking: weights, raw: raw, shards: shards)
         print(String(decoding: try JSONEncoder().encode(r), as: UTF8.self))
     }
 

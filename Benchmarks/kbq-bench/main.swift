@@ -8,8 +8,10 @@
 //                 [--warmup N] [--clients N] [--keep] [--reuse-data] [--quick] [--no-compare]
 //       index build, kbqd start, latency over the socket, in-process and raw Xapian, SQLite
 //       FTS5 and Tantivy on the same queries, reindexes; one table
-//   kbq-bench build --corpus DIR --out DIR
-//       a full build alone (for profiling)
+//   kbq-bench build --corpus DIR --out DIR [--shards N]
+//       a full build alone (profiling, capacity)
+//   kbq-bench inproc --index DIR --queries FILE [--threads N] [--total N] [--remote 1=host:port,…]
+//       searches in-process on an index (its shards, some through xapian-tcpsrv); JSON latencies
 import Foundation
 
 var args = Array(CommandLine.arguments.dropFirst())
@@ -33,7 +35,9 @@ let usage = """
 usage: kbq-bench generate --size N --out DIR [--seed S] [--from CORPUS]
        kbq-bench queries --corpus DIR --count N --out FILE [--seed S]
        kbq-bench run --corpus DIR --queries FILE [--kbqd PATH] [--work DIR] [--per-mode N] [--warmup N] [--clients N] [--keep] [--reuse-data] [--quick] [--no-compare]
-       kbq-bench build --corpus DIR --out DIR
+       kbq-bench build --corpus DIR --out DIR [--shards N]
+       kbq-bench inproc --index DIR --queries FILE [--threads N] [--total N] [--offset N] [--warmup N]
+                        [--ranking k=v,...] [--raw] [--remote 1=host:port,2=host:port]
 """
 let command = args.first ?? ""
 if !args.isEmpty { args.removeFirst() }
@@ -70,12 +74,13 @@ case "run":
 case "build":
     // A full build alone, in-process: for profiling the indexer.
     guard let corpus = option("--corpus"), let out = option("--out") else { fail(usage) }
-    try Run.buildOnly(corpus: corpus, out: out)
+    try Run.buildOnly(corpus: corpus, out: out, shards: max(1, int("--shards", 1)))
 case "inproc":
     // Internal: one in-process mode for `run`, in a child process.
     guard let index = option("--index"), let queries = option("--queries") else { fail(usage) }
     try Run.child(index: index, queries: queries, threads: int("--threads", 1), total: int("--total", 1_000),
-                  offset: int("--offset", 0), warmup: int("--warmup", 0), ranking: option("--ranking"), raw: flag("--raw"))
+                  offset: int("--offset", 0), warmup: int("--warmup", 0), ranking: option("--ranking"), raw: flag("--raw"),
+                  remote: option("--remote"))
 default:
     fail(usage)
 }

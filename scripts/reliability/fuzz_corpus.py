@@ -22,6 +22,7 @@ import random
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 
 import kbqlib
@@ -119,7 +120,7 @@ def alias_bomb(rng, b):
     bomb = [b"lol0: &a0 [x, x, x, x, x, x, x, x, x]"]
     for k in range(1, rng.choice([3, 6, 9]) + 1):
         bomb.append(b"lol%d: &a%d [" % (k, k) + b", ".join([b"*a%d" % (k - 1)] * 9) + b"]")
-    bomb.append(b"tags: *a%d" % (len(bomb) - 1))
+    bomb.append(b"bomb: *a%d" % (len(bomb) - 1))
     return b.replace(b"\n", b"\n" + b"\n".join(bomb) + b"\n", 1)
 
 
@@ -154,10 +155,15 @@ MUTATIONS = [bitflip, delete_line, duplicate_line, swap_lines, wrong_value, bad_
              deep, alias_bomb, fences, binary, truncate, placeholders, odd_id, unknown_field]
 
 
-def mutate(rng, b):
+def mutate(rng, b, mutations=MUTATIONS):
     for _ in range(rng.choice([1, 1, 1, 2, 3])):
-        b = rng.choice(MUTATIONS)(rng, b)
+        b = rng.choice(mutations)(rng, b)
     return b
+
+
+# kbqd cannot index a word or tag over ~245 bytes (FINDINGS.md): with --avoid-known, the
+# kbqd rounds leave out the mutation that makes them, so the rest can be tested
+KNOWN_BREAKERS = [long_line]
 
 
 # ---------------------------------------------------------------- batches
@@ -203,21 +209,22 @@ def add_specials(d, outside):
 
 
 def maxrss_of(cmd, timeout):
-    """Runs cmd; (exit status or 'timeout', output, peak RSS in MB) via wait4."""
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    t = time.monotonic()
-    out = b""
-    while True:
-        pid, status, usage = os.wait4(p.pid, os.WNOHANG)
-        if pid:
-            out = p.stdout.read()
-            p.returncode = os.waitstatus_to_exitcode(status)
-            return p.returncode, out, usage.ru_maxrss // 1024
-        if time.monotonic() - t > timeout:
-            p.kill()
-            os.wait4(p.pid, 0)
-            return "timeout", b"", 0
-        time.sleep(0.05)
+    """Runs cmd; (exit status or 'timeout', output, peak RSS in MB via wait4)."""
+    with tempfile.TemporaryFile() as out:
+        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                p.returncode = os.waitstatus_to_exitcode(status)
+                out.seek(0)
+                return p.returncode, out.read(), usage.ru_maxrss // 1024
+            if time.monotonic() > deadline:
+                p.kill()
+                os.wait4(p.pid, 0)
+                p.returncode = "timeout"
+                return "timeout", b"", 0
+            time.sleep(0.02)
 
 
 def check_batch(args, report, d, files, specials, number):
@@ -233,21 +240,23 @@ def check_batch(args, report, d, files, specials, number):
         report.fail(f"{label}: --json output is not JSON: {out[:200]!r}")
         return None
     problems = result["problems"]
-    bad = []
+    bad = {}  # kind of bad report → examples
     for p in problems:
         path = f"{d}/{p['path']}"
+        kind = None
         if "\n" in p["reason"] or not p["reason"].strip():
-            bad.append(f"reason not one line: {p['path']}:{p['line']}: {p['reason'][:120]!r}")
+            kind = "reason not one line"
         elif not os.path.lexists(path) and p["path"] != ".":
-            bad.append(f"path not in the batch: {p['path']}")
+            kind = "path not in the batch"
         elif os.path.isfile(path) and not os.path.islink(path):
             with open(path, "rb") as f:
-                n = f.read().count(b"\n") + 1
-            if not 1 <= p["line"] <= n:
-                bad.append(f"line {p['line']} outside the file ({n} lines): {p['path']}: {p['reason'][:80]}")
-    for b in bad[:10]:
-        report.fail(f"{label}: {b}")
-    report.add("bad_problem_reports", len(bad))
+                if not 1 <= p["line"] <= f.read().count(b"\n") + 1:
+                    kind = "line outside the file"
+        if kind:
+            bad.setdefault(kind, []).append(f"{p['path']}:{p['line']}: {p['reason'][:100]!r}")
+    for kind, examples in bad.items():
+        report.fail(f"{label}: {len(examples)} problems with a {kind}, e.g. {examples[0]}")
+        report.add(kind.replace(" ", "_"), len(examples))
     # every Markdown file is an entry or has an error
     md = [os.path.relpath(os.path.join(r, f), d) for r, _, fs in os.walk(d) for f in fs
           if f.endswith(".md") and not r.startswith(f"{d}/_data") and os.path.isfile(os.path.join(r, f))
@@ -312,6 +321,7 @@ def daemon_rounds(args, report, run, rng, sources, outside):
         f.write("max_bad_files = 1000000\n")
     d = kbqlib.Daemon(args.kbqd, corpus, f"{run}/data", f"{run}/kbq.sock", f"{run}/kbqd.log",
                       extra=["--config", f"{run}/kbqd.toml"]).start()
+    mutations = [m for m in MUTATIONS if not (args.avoid_known and m in KNOWN_BREAKERS)]
     c = d.client()
     for r in range(args.rounds):
         shutil.rmtree(f"{corpus}/fz", ignore_errors=True)
@@ -319,7 +329,7 @@ def daemon_rounds(args, report, run, rng, sources, outside):
             rel, data = rng.choice(sources)
             os.makedirs(f"{corpus}/fz/{os.path.dirname(rel)}", exist_ok=True)
             with open(f"{corpus}/fz/{os.path.dirname(rel)}/r{r}-{i}.md", "wb") as f:
-                f.write(mutate(rng, data))
+                f.write(mutate(rng, data, mutations))
         expected = kbqlib.entry_count(args.kbq, corpus)
         task = kbqlib.reindex(c, full=r % 2 == 1)
         label = f"kbqd round {r} ({'full' if r % 2 else 'incremental'})"
@@ -328,8 +338,10 @@ def daemon_rounds(args, report, run, rng, sources, outside):
         report.check(task["state"] == "succeeded", f"{label}: {task['state']}: {task.get('error')}")
         docs = d.get_json("/v1/status")["documents"]
         report.check(docs == expected, f"{label}: kbqd serves {docs} entries, kbq validate accepts {expected}")
-        found = c.post("/v1/search", {"q": MARKER}).json()["total"]
-        report.check(found == 0, f"{label}: a search for the outside marker finds {found} entries")
+        hits = c.post("/v1/search", {"q": f'"{MARKER}"', "limit": 100}).json()["results"]
+        leaked = [h["id"] for h in hits if MARKER in h["title"] or h["id"] == "outside-secret"]
+        report.check(not leaked, f"{label}: the entry outside the corpus is served: {leaked}")
+        report.check(c.get("/v1/entries/outside-secret").status == 404, f"{label}: /v1/entries/outside-secret is served")
         report.add("daemon_inputs", args.round_files)
     leaked = [f for f in os.listdir(os.path.realpath(f"{run}/data/current"))
               if MARKER.encode() in open(f"{run}/data/current/{f}", "rb").read()]
@@ -355,6 +367,8 @@ def main():
                    help="100 MB files: an entry (md), also a glossary file (all), or none")
     p.add_argument("--timeout", type=float, default=300, help="seconds a kbq validate may take")
     p.add_argument("--max-rss-mb", type=int, default=1024, help="kbq validate's peak RSS must stay under this")
+    p.add_argument("--avoid-known", action="store_true",
+                   help="kbqd rounds: leave out mutations that hit known indexer bugs (FINDINGS.md)")
     args = p.parse_args()
     run = kbqlib.setup(args, "fuzz-corpus")
     report = kbqlib.Report("fuzz_corpus")
