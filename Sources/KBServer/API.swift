@@ -99,7 +99,10 @@ public enum API {
     static func stale(_ req: APIRequest, _ engine: Engine) async throws -> APIResponse {
         let days: Int
         if let v = req.value("older_than_days") {
-            guard let d = Int(v), d >= 0 else { throw APIError.badParameter("older_than_days", "`older_than_days` must be a whole number of days") }
+            // Bounded: the cutoff date is computed from it (a century and more is plenty).
+            guard let d = Int(v), (0...100_000).contains(d) else {
+                throw APIError.badParameter("older_than_days", "`older_than_days` must be a whole number of days from 0 to 100000")
+            }
             days = d
         } else {
             days = engine.config.staleDays

@@ -81,7 +81,8 @@ enum SearchParameters {
         guard (1...config.maxLimit).contains(s.limit) else {
             throw APIError.badParameter("limit", "`limit` must be between 1 and \(config.maxLimit)")
         }
-        guard s.offset >= 0, s.offset + s.limit <= config.maxWindow else {
+        // Compared without adding: a huge offset must be refused, not overflow.
+        guard s.offset >= 0, s.offset <= config.maxWindow - s.limit else {
             throw APIError.badParameter("offset", "`offset` must be 0 or more, and offset + limit at most \(config.maxWindow)")
         }
         for (name, tag) in [("lang", s.lang), ("reply_lang", s.replyLang)] + s.langs.map({ ("langs", $0) }) {

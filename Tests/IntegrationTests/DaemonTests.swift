@@ -58,6 +58,12 @@ import Testing
         expectError(try curl(d.socket, "/v1/search?q=x&limit=0"), 400, "bad_parameter")
         expectError(try curl(d.socket, "/v1/search?q=x&limit=abc"), 400, "bad_parameter")
         expectError(try curl(d.socket, "/v1/search?q=x&offset=990&limit=50"), 400, "bad_parameter")
+        // Found by fuzzing: numbers so large that adding to them overflowed and stopped kbqd.
+        expectError(try curl(d.socket, "/v1/search?q=x&offset=9223372036854775807"), 400, "bad_parameter")
+        expectError(try curl(d.socket, "/v1/search", method: "POST", body: #"{"q": "x", "offset": 9223372036854775807, "limit": 10}"#), 400, "bad_parameter")
+        expectError(try curl(d.socket, "/v1/stale?older_than_days=9223372036854775807"), 400, "bad_parameter")
+        expectError(try curl(d.socket, "/v1/stale?older_than_days=100001"), 400, "bad_parameter")
+        #expect(try curl(d.socket, "/v1/stale?older_than_days=100000").0 == 200)
         expectError(try curl(d.socket, "/v1/search?q=x&market=XX"), 400, "bad_parameter")
         expectError(try curl(d.socket, "/v1/search?q=x&kinds=recipe"), 400, "bad_parameter")
         expectError(try curl(d.socket, "/v1/search?q=x&bogus=1"), 400, "bad_parameter")

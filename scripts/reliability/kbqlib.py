@@ -12,6 +12,7 @@ Run as a program it is a tiny client, used by security.py under another uid:
 """
 
 import argparse
+import atexit
 import http.client
 import json
 import os
@@ -208,6 +209,16 @@ def exchange(sock_path, data, timeout=10.0, expect=None, head_first=False):
 
 # ---------------------------------------------------------------- the daemon
 
+STARTED = []  # every Daemon started: killed at exit if still running (a script that fails midway)
+
+
+@atexit.register
+def _kill_leftovers():
+    for d in STARTED:
+        if d.alive():
+            d.kill9()
+
+
 class Daemon:
     """One kbqd. `prefix` runs it under another command that execs it (prlimit, setpriv)."""
 
@@ -224,6 +235,7 @@ class Daemon:
                                      start_new_session=True,
                                      preexec_fn=(lambda: os.umask(umask)) if umask is not None else None)
         logf.close()
+        STARTED.append(self)
         if wait:
             self.wait_ready(timeout)
         return self
