@@ -90,8 +90,11 @@ enum Run {
         }
     }
 
-    /// Runs `total` requests over the socket with `clients` concurrent clients.
-    static func socketRun(_ socket: String, _ bodies: [[UInt8]], clients: Int, total: Int, offset: Int) async -> Stats {
+    /// Runs `total` requests over the socket with `clients` concurrent clients, each on a
+    /// kept-alive connection (as chat tooling would; `keepAlive: false` connects per request,
+    /// as the `kbq` command does).
+    static func socketRun(_ socket: String, _ bodies: [[UInt8]], clients: Int, total: Int, offset: Int,
+                          keepAlive: Bool = true) async -> Stats {
         let next = Locked(0)
         let client = KBClient(socket: socket)
         let start = nowNs()
@@ -99,15 +102,18 @@ enum Run {
             for _ in 0..<clients {
                 group.addTask {
                     var lat: [UInt64] = [], failed = 0
+                    let connection = keepAlive ? try? await KBConnection.open(socket: socket) : nil
                     while true {
                         let i = next.with { v -> Int in defer { v += 1 }; return v }
                         if i >= total { break }
                         let body = bodies[(offset + i) % bodies.count]
                         let t0 = nowNs()
-                        let ok = (try? await client.post("/v1/search", json: body))?.status == 200
+                        let r = if let connection { try? await connection.post("/v1/search", json: body) }
+                                else { try? await client.post("/v1/search", json: body) }
                         let dt = nowNs() - t0
-                        if ok { lat.append(dt) } else { failed += 1 }
+                        if r?.status == 200 { lat.append(dt) } else { failed += 1 }
                     }
+                    await connection?.close()
                     return (lat, failed)
                 }
             }
@@ -394,6 +400,8 @@ enum Run {
             results["a\(c)"] = s
             offset += o.perMode
         }
+        // The same queries as (a) at 1 client, a new connection per request (what `kbq` does).
+        let perRequest = await socketRun(socket, bodies, clients: 1, total: o.perMode, offset: o.warmup, keepAlive: false)
         _ = requests
         offset = o.warmup
         var why: [String: String] = [:]
@@ -414,7 +422,8 @@ enum Run {
         let (bCoresS, bCoresWhy) = inProcessChild(o, liveIndex, threads: cores, total: o.perMode, offset: offset, warmup: o.warmup)
         for c in [1, o.clients] {
             let a = results["a\(c)"]!
-            row("(a) socket, KBClient, \(c) client\(c > 1 ? "s" : "")", a.text, c > 1 ? "p50 ≤ 1 ms, p99 ≤ 5 ms" : "")
+            row("(a) socket, kept-alive connection, \(c) client\(c > 1 ? "s" : "")", a.text, c > 1 ? "p50 ≤ 1 ms, p99 ≤ 5 ms" : "")
+            if c == 1 { row("(a′) socket, a connection per request, 1 client", perRequest.text) }
             guard let b = results["b\(c)"] else {
                 row("(b) in-process Searcher, \(c) thread\(c > 1 ? "s" : "")", "**" + (why["b\(c)"] ?? "?") + "** (child process; see below)")
                 continue

@@ -123,3 +123,75 @@ final class ResponseCollector: ChannelInboundHandler, Sendable {
         context.close(promise: nil)
     }
 }
+
+/// One kept-alive HTTP/1.1 connection to kbqd, for callers that send many requests in a
+/// row (chat tooling, benchmarks): no connect per request. Requests on one connection go
+/// one at a time; open one connection per concurrent caller.
+public final class KBConnection: Sendable {
+    let channel: Channel
+    let collector: KeepAliveCollector
+
+    public static func open(socket: String) async throws -> KBConnection {
+        let collector = KeepAliveCollector()
+        do {
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelInitializer { ch in
+                    ch.eventLoop.makeCompletedFuture {
+                        try ch.pipeline.syncOperations.addHTTPClientHandlers()
+                        try ch.pipeline.syncOperations.addHandler(collector)
+                    }
+                }
+                .connect(unixDomainSocketPath: socket).get()
+            return KBConnection(channel: channel, collector: collector)
+        } catch {
+            throw KBClient.ClientError.unavailable(tried: [socket])
+        }
+    }
+
+    init(channel: Channel, collector: KeepAliveCollector) { self.channel = channel; self.collector = collector }
+
+    public func post(_ path: String, json: [UInt8]) async throws -> KBClient.Response {
+        var headers = HTTPHeaders()
+        headers.add(name: "Host", value: "localhost")
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Content-Length", value: "\(json.count)")
+        let promise = channel.eventLoop.makePromise(of: (Int, [UInt8]).self)
+        collector.expect(promise)
+        channel.write(HTTPClientRequestPart.head(HTTPRequestHead(version: .http1_1, method: .POST, uri: path, headers: headers)), promise: nil)
+        channel.write(HTTPClientRequestPart.body(.byteBuffer(channel.allocator.buffer(bytes: json))), promise: nil)
+        try await channel.writeAndFlush(HTTPClientRequestPart.end(nil))
+        let (status, body) = try await promise.futureResult.get()
+        return KBClient.Response(status: status, body: body)
+    }
+
+    public func close() async { try? await channel.close() }
+}
+
+/// Gathers the response to the one request in flight on a kept-alive connection.
+final class KeepAliveCollector: ChannelInboundHandler, Sendable {
+    typealias InboundIn = HTTPClientResponsePart
+    let state = NIOLockedValueBox<(promise: EventLoopPromise<(Int, [UInt8])>?, status: Int, body: [UInt8])>((nil, 0, []))
+
+    func expect(_ p: EventLoopPromise<(Int, [UInt8])>) { state.withLockedValue { $0 = (p, 0, []) } }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let h): state.withLockedValue { $0.status = Int(h.status.code) }
+        case .body(var b): state.withLockedValue { $0.body += b.readBytes(length: b.readableBytes) ?? [] }
+        case .end:
+            let (p, status, body) = state.withLockedValue { s in defer { s.promise = nil }; return (s.promise, s.status, s.body) }
+            p?.succeed((status, body))
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        let p = state.withLockedValue { s in defer { s.promise = nil }; return s.promise }
+        p?.fail(KBClient.ClientError.protocolError("kbqd closed the connection before answering"))
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        let p = state.withLockedValue { s in defer { s.promise = nil }; return s.promise }
+        p?.fail(error)
+        context.close(promise: nil)
+    }
+}

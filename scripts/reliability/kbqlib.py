@@ -101,14 +101,18 @@ class Response:
 
 
 class Client:
-    """One keep-alive connection; reconnects when kbqd closed it. Transport errors raise."""
+    """One keep-alive connection, reopened after 25 s unused (kbqd closes idle connections
+    after 30 s) or after kbqd closed it. Transport errors raise."""
 
     def __init__(self, path, timeout=60):
-        self.path, self.timeout, self.conn = path, timeout, None
+        self.path, self.timeout, self.conn, self.used = path, timeout, None, 0.0
 
     def request(self, method, path, body=None):
         if isinstance(body, (dict, list)):
             body = json.dumps(body).encode()
+        if self.conn is not None and time.monotonic() - self.used > 25:
+            self.close()
+        self.used = time.monotonic()
         if self.conn is None:
             self.conn = UnixHTTPConnection(self.path, self.timeout)
         try:
@@ -217,6 +221,9 @@ def _kill_leftovers():
     for d in STARTED:
         if d.alive():
             d.kill9()
+
+
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that atexit runs on kill too
 
 
 class Daemon:
