@@ -43,18 +43,20 @@ public enum API {
         let s = try SearchParameters.decode(req, config: engine.config)
         let clock = ContinuousClock.now
         do {
-            let (response, known) = try await engine.withSearcher { searcher -> (SearchResponse, Bool) in
-                if let m = s.market, !searcher.markets.isKnown(m.uppercased()) { return (SearchResponse.empty, false) }
+            // Encoded on the worker too: JSON encoding is the costliest step after the search,
+            // and on an event loop it would hold up every other connection of that loop.
+            let response = try await engine.withSearcher { searcher -> APIResponse? in
+                if let m = s.market, !searcher.markets.isKnown(m.uppercased()) { return nil }
                 var r = try searcher.search(s)
                 r.generation = engine.pool.generation
-                return (r, true)
+                return .json(r)
             }
-            guard known else {
+            guard let response else {
                 throw APIError.badParameter("market", "unknown market `\(s.market!)` (a country or region code from the corpus's markets.yaml)")
             }
             engine.metrics.searches.increment()
             engine.metrics.searchSeconds.record(ContinuousClock.now - clock)
-            return .json(response)
+            return response
         } catch let e as APIError {
             throw e
         } catch {
@@ -290,8 +292,4 @@ enum Admin {
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Groups:") }) else { return [] }
         return line.dropFirst("Groups:".count).split(separator: " ").compactMap { UInt32($0.trimmingCharacters(in: .whitespaces)) }
     }
-}
-
-extension SearchResponse {
-    static let empty = SearchResponse()
 }
