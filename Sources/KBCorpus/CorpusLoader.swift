@@ -170,7 +170,15 @@ public struct CorpusLoader: Sendable {
         return out.sorted()
     }
 
+    /// `_data` files (markets, glossary) are parsed whole: bounded so memory is too.
+    static let maxDataFileSize = 8 << 20
+
     private func readText(_ path: String, problems: inout [CorpusProblem]) -> String? {
+        var st = stat()
+        if stat(root + "/" + path, &st) == 0, Int(st.st_size) > Self.maxDataFileSize {
+            problems.append(CorpusProblem(path, line: 1, "file over \(Self.maxDataFileSize >> 20) MiB: not read"))
+            return nil
+        }
         guard let data = FileManager.default.contents(atPath: root + "/" + path) else { return nil }
         guard let text = EntryParser.decodeUTF8(Array(data)) else {
             problems.append(CorpusProblem(path, line: EntryParser.lineOfInvalidUTF8(Array(data)), "invalid UTF-8"))

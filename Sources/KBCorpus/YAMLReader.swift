@@ -26,9 +26,11 @@ struct YAMLReader {
             case let .reader(problem, _, _, _): (problem, nil)
             default: ("\(error)", nil)
             }
-            problems.append(CorpusProblem(path, line: (mark?.line ?? 1) + lineOffset, "YAML error: \(reason)"))
+            // Yams sometimes appends the whole document as context: a problem stays one line.
+            let firstLine = reason.split(separator: "\n").first.map(String.init) ?? reason
+            problems.append(CorpusProblem(path, line: (mark?.line ?? 1) + lineOffset, "YAML error: \(firstLine)"))
         } catch {
-            problems.append(CorpusProblem(path, line: 1 + lineOffset, "YAML error: \(error)"))
+            problems.append(CorpusProblem(path, line: 1 + lineOffset, "YAML error: \(String(describing: error).split(separator: "\n").first ?? "")"))
         }
         return nil
     }

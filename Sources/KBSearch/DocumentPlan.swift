@@ -17,6 +17,8 @@ public struct DocumentPlan: Sendable {
 
     /// Field weights: a word in the title counts three times, in tags twice.
     static let titleWeight: UInt32 = 3, tagWeight: UInt32 = 2
+    /// Terms and spelling words longer than this are left out (Xapian's limit is 245 bytes).
+    static let maxTermBytes = 240
     /// Gap in positions between fields, so phrases do not match across them.
     static let fieldGap: UInt32 = 100
 
@@ -31,7 +33,10 @@ public struct DocumentPlan: Sendable {
                 addPosting(Schema.term(.word, w.form), weight: weight, position: pos)
                 if let s = w.stem { addPosting(Schema.term(.stem, s), weight: weight, position: nil) }
                 if let f = w.folded { addPosting(Schema.term(.folded, f), weight: weight, position: nil) }
-                if w.script.foldsAccents, w.form.unicodeScalars.count >= 3 { spellings[w.form, default: 0] += 1 }
+                // Xapian's spelling keys are limited like terms; a 300-letter "word" is no typo target.
+                if w.script.foldsAccents, w.form.unicodeScalars.count >= 3, w.form.utf8.count <= Self.maxTermBytes {
+                    spellings[w.form, default: 0] += 1
+                }
             }
             for g in analysis.grams + analysis.subwordGrams { addPosting(Schema.term(.gram, g), weight: 1, position: nil) }
             position += UInt32(analysis.words.count) + Self.fieldGap
@@ -55,6 +60,9 @@ public struct DocumentPlan: Sendable {
         for l in entry.productLines { booleans.insert(Schema.term(.productLine, l)) }
         if let g = entry.group { booleans.insert(Schema.term(.group, g)) }
         for t in entry.tags { booleans.insert(Schema.term(.tag, try UnicodeFolding.nfkcCasefold(t))) }
+        // Xapian refuses terms over 245 bytes, and one such term would fail the whole build:
+        // over-long values (a pasted URL as a tag, a very long path) are not filters anyone types.
+        booleans = booleans.filter { $0.utf8.count <= Self.maxTermBytes }
 
         values[.kind] = entry.kind.rawValue
         values[.lang] = entry.lang
@@ -71,7 +79,7 @@ public struct DocumentPlan: Sendable {
 
     private mutating func addPosting(_ term: String, weight: UInt32, position: UInt32?) {
         // Xapian refuses terms over 245 bytes; such "words" (base64 blobs, URLs) are noise.
-        guard term.utf8.count <= 240 else { return }
+        guard term.utf8.count <= Self.maxTermBytes else { return }
         var p = postings[term] ?? (0, [])
         p.wdf += weight
         if let position { p.positions.append(position) }

@@ -132,10 +132,14 @@ public enum API {
         if raw {
             let found = try await engine.withSearcher { try $0.entry(id) }
             guard let found else { throw APIError(.notFound, "unknown_entry", "no entry with id `\(id)`") }
-            // The path comes from the index, but is still checked to lie inside the corpus.
-            let root = URL(fileURLWithPath: engine.reindexer.corpusRoot).standardizedFileURL.path
-            let file = URL(fileURLWithPath: root + "/" + found.path).standardizedFileURL.path
-            guard file.hasPrefix(root + "/"), let bytes = FileManager.default.contents(atPath: file) else {
+            // The path comes from the index, but the file is read only if, with every link
+            // resolved now, it is still a regular file inside the corpus: a symbolic link put
+            // there since the last reindex must not reach /etc/shadow.
+            let root = URL(fileURLWithPath: engine.reindexer.corpusRoot).resolvingSymlinksInPath().path
+            let file = URL(fileURLWithPath: root + "/" + found.path).resolvingSymlinksInPath().path
+            var st = stat()
+            guard file.hasPrefix(root + "/"), lstat(file, &st) == 0, st.st_mode & S_IFMT == S_IFREG,
+                  let bytes = FileManager.default.contents(atPath: file) else {
                 throw APIError(.notFound, "source_missing", "the source file \(found.path) is no longer in the corpus")
             }
             return APIResponse(contentType: "text/markdown; charset=utf-8", body: Array(bytes))

@@ -46,6 +46,11 @@ struct SocketOption: ParsableArguments {
             printError("kbq: \(message)")
             throw ExitCode(r.status == 403 ? Exit.noPerm : r.status == 503 ? Exit.tempFail : r.status >= 500 ? Exit.software : Exit.dataError)
         } catch KBClient.ClientError.unavailable(let tried) {
+            // A socket that is there but not ours to use: say so rather than "not running".
+            if let denied = tried.first(where: { FileManager.default.fileExists(atPath: $0) && access($0, R_OK | W_OK) != 0 }) {
+                printError("kbq: permission denied on \(denied) (is your user in kbqd's group, e.g. kbq?)")
+                throw ExitCode(Exit.noPerm)
+            }
             printError("kbq: \(out.t(.notRunning)) (\(tried.joined(separator: ", "))); \(out.t(.startHint))")
             throw ExitCode(Exit.unavailable)
         } catch let e as KBClient.ClientError {

@@ -19,6 +19,18 @@ final class Daemon: Service {
         // A remote shard that goes away mid-request makes Xapian write to a closed TCP
         // socket; the default SIGPIPE action would end kbqd instead of failing that search.
         signal(SIGPIPE, SIG_IGN)
+        // Index files hold the whole corpus: readable by kbqd's group at most, whatever the
+        // umask kbqd was started with (the unit sets the same).
+        umask(0o027)
+        // Each connection is a descriptor: with the usual soft limit of 1024, ~1000 idle
+        // clients would leave none for accept(), and newcomers would hang instead of
+        // getting 503. Use the hard limit.
+        var limit = rlimit()
+        let files = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        if getrlimit(files, &limit) == 0, limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(files, &limit)
+        }
         let engine = try Engine(config: settings, logger: logger)
         let server = HTTPServer(router: API.router(engine), config: settings, metrics: engine.metrics, logger: logger)
         if let fd = Systemd.listenSocket() {

@@ -74,6 +74,10 @@ import Testing
         #expect(try d.kbq(["search", "x", "--market", "XX"]).status == 65)
         let asNobody = try run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", Paths.kbq, "reindex", "--socket", d.socket])
         #expect(asNobody.status == 77, "\(asNobody.stderr)")
+        // A socket that exists but is not the user's to use (mode 0660, not in the group).
+        let closed = try Daemon()
+        let denied = try run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", Paths.kbq, "status", "--socket", closed.socket])
+        #expect(denied.status == 77 && denied.stderr.contains("permission denied on \(closed.socket)"), "\(denied.stderr)")
         #expect(try d.kbq(["validate", Paths.corpus]).status == 0)
         #expect(try d.kbq(["validate", d.dir + "/no-corpus"]).status == 66)
     }

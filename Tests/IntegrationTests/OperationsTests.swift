@@ -110,6 +110,22 @@ let oldPolicy = "---\nid: pol-old-rule\nkind: policy\nlang: en\ntitle: An old ru
         #expect(try d.post("/v1/reindex", #"{"paths": []}"#).0 == 400)
     }
 
+    /// Found by review: `?raw=1` read through a symbolic link put into the corpus after the
+    /// last reindex.
+    @Test func rawSourceNeverFollowsALinkOutOfTheCorpus() throws {
+        let corpus = try copyCorpus()
+        defer { try? FileManager.default.removeItem(atPath: corpus) }
+        let d = try Daemon(corpus: corpus)
+        let file = corpus + "/phrasing/de/phr-refund-confirmation-de.md"
+        #expect(try curl(d.socket, "/v1/entries/phr-refund-confirmation-de?raw=1").0 == 200)
+        let secret = d.dir + "/secret.txt"
+        try "kbq-secret-marker".write(toFile: secret, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: file)
+        try FileManager.default.createSymbolicLink(atPath: file, withDestinationPath: secret)
+        let (status, body) = try curl(d.socket, "/v1/entries/phr-refund-confirmation-de?raw=1")
+        #expect(status == 404 && body.contains("source_missing") && !body.contains("kbq-secret-marker"))
+    }
+
     @Test func sighupStartsAnIncrementalReindex() throws {
         let corpus = try copyCorpus()
         defer { try? FileManager.default.removeItem(atPath: corpus) }

@@ -64,6 +64,9 @@ import Testing
         try good.replacingOccurrences(of: "good-one", with: "outside").write(toFile: outside, atomically: true, encoding: .utf8)
         try FileManager.default.createSymbolicLink(atPath: root + "/bad/link.md", withDestinationPath: outside)
         try write("notes.txt", "ignored: not a .md file")
+        // Found by fuzzing: Yams appended the whole front matter to a duplicate-key error.
+        try write("bad/dupkey.md", "---\nid: dup-key\nkind: phrasing\nlang: en\ntitle: t\ntags: [a]\ntags: [b]\n---\nbody\n")
+        try write("_data/glossary/huge.yaml", "sets:\n" + String(repeating: "  - id: s\n    terms:\n      en: [a, b]\n", count: 300_000))
     }
 
     func problems(_ corpus: Corpus, _ path: String) -> [CorpusProblem] { corpus.problems.filter { $0.path == path } }
@@ -90,7 +93,10 @@ import Testing
         expect("_data/markets.yaml", line: 12, "unknown region(s) MARS")
         expect("_data/glossary/g.yaml", line: 6, "needs at least two terms")
         expect("_data/glossary/g.yaml", line: 11, "invalid language tag `english`")
+        expect("_data/glossary/huge.yaml", line: 1, "file over 8 MiB: not read")
+        #expect(!problems(corpus, "bad/dupkey.md").isEmpty)
         #expect(corpus.problems.allSatisfy { $0.description.hasPrefix("\($0.path):\($0.line): ") })
+        #expect(corpus.problems.allSatisfy { !$0.description.contains("\n") }, "one line each")
     }
 
     @Test func goodFilesStillLoad() throws {
