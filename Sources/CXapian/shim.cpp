@@ -116,6 +116,9 @@ int kbx_database_add(kbx_database *db, const kbx_database *other, kbx_error **er
 int kbx_database_reopen(kbx_database *db, int *changed, kbx_error **err) {
     return guard(err, 0, [&] { *changed = db->db.reopen() ? 1 : 0; return 1; });
 }
+size_t kbx_database_check(const char *path, size_t path_len, kbx_error **err) {
+    return guard(err, (size_t)0, [&] { return Xapian::Database::check(str(path, path_len), 0, nullptr); });
+}
 int kbx_database_compact(kbx_database *db, const char *out, size_t out_len, kbx_error **err) {
     return guard(err, 0, [&] { db->db.compact(str(out, out_len)); return 1; });
 }

@@ -76,6 +76,13 @@ public final class IndexStore: Sendable {
         }
     }
 
+    /// Whether every table of every shard passes Xapian's own check (`xapian-check`): reads
+    /// the whole generation, so it runs after a build and in the background after a start,
+    /// not on the way to ready.
+    public func passesCheck(_ g: Generation) -> Bool {
+        Shards.folders(of: g.path).allSatisfy { (try? Database.check(path: $0)) == 0 }
+    }
+
     /// How many shards a generation has.
     public func shardCount(_ g: Generation) -> Int { Shards.folders(of: g.path).count }
 
@@ -109,7 +116,7 @@ public final class IndexStore: Sendable {
             let report = try indexer.build(corpus, at: building, shards: shards)
             let g = Generation(name: name, path: generationsDir + "/" + name)
             guard rename(building, g.path) == 0 else { throw StoreError.io("cannot rename \(building): \(String(cString: strerror(errno)))") }
-            guard isUsable(g) else {
+            guard isUsable(g), passesCheck(g) else {
                 try? FileManager.default.removeItem(atPath: g.path)
                 throw StoreError.io("the new generation \(name) failed its check")
             }

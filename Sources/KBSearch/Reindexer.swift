@@ -86,6 +86,24 @@ public final class Reindexer: Sendable {
         return self.status(status.id)!
     }
 
+    /// After a start: reads the whole generation being served with Xapian's check (the
+    /// quick test on the way to ready reads only a few blocks). A damaged generation is
+    /// replaced by the newest older one that passes, or else by a full rebuild; until then
+    /// searches that meet the damage answer 503 `index_unavailable`.
+    public func verifyServing(log: @Sendable (String) -> Void) {
+        guard let current = store.current, !store.passesCheck(current) else { return }
+        log("generation \(current.name) fails Xapian's check")
+        for g in store.generations.reversed() where g != current && store.isUsable(g) && store.passesCheck(g) {
+            if (try? store.activate(g)) != nil {
+                pool.switchTo(path: g.path, generation: g.name)
+                log("serving the last good generation \(g.name)")
+                return
+            }
+        }
+        let (task, _) = start(full: true)
+        log("no good generation left: full rebuild \(task.id)")
+    }
+
     private func update(_ id: String, _ change: (inout ReindexStatus) -> Void) {
         tasks.withLock { list in
             if let i = list.firstIndex(where: { $0.id == id }) { change(&list[i]) }

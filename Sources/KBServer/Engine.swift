@@ -56,6 +56,9 @@ public final class Engine: Sendable {
                               shards: config.shards.count)
         threadPool = NIOThreadPool(numberOfThreads: workers)
         threadPool.start()
+        if !config.isReplica {
+            Thread.detachNewThread { [reindexer, logger] in reindexer.verifyServing { logger.error("\($0)") } }
+        }
         // A remote shard that is down must not stop kbqd: searches say so until it is back.
         do {
             metrics.documents.set(Double(try pool.withSearcher { try $0.documentCount }))

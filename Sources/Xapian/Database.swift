@@ -33,6 +33,12 @@ public final class Database {
         _ = try checked { kbx_database_add(handle, other.handle, $0) }
     }
 
+    /// Checks every table of the database at `path`, as `xapian-check` does: the number of
+    /// errors found; a corrupt table throws `DatabaseCorruptError`.
+    public static func check(path: String) throws -> Int {
+        Int(try checked { err in withBytes(path) { kbx_database_check($0, $1, err) } })
+    }
+
     /// Writes a compacted copy to a new database at `path`, merging the databases added to
     /// this one (document ids are renumbered one after the other; spellings are summed).
     public func compact(to path: String) throws {

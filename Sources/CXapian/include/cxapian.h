@@ -57,6 +57,9 @@ kbx_database *kbx_database_open_remote(const char *host, size_t host_len, unsign
 kbx_database *kbx_database_new_empty(void);
 int kbx_database_add(kbx_database *db, const kbx_database *other, kbx_error **err);
 int kbx_database_reopen(kbx_database *db, int *changed, kbx_error **err);
+/* Checks every table of the database at path (xapian-check); returns the number of
+ * errors found (a corrupt table may also be reported through err). */
+size_t kbx_database_check(const char *path, size_t path_len, kbx_error **err);
 /* Writes a compacted copy of db (all its shards merged) to a new database at out. */
 int kbx_database_compact(kbx_database *db, const char *out, size_t out_len, kbx_error **err);
 void kbx_database_free(kbx_database *db);
