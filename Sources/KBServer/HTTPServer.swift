@@ -26,6 +26,9 @@ public final class HTTPServer: Sendable {
     let channel = Mutex<Channel?>(nil)
     let open = Atomic<Int>(0)
     static let idleTimeout = TimeAmount.seconds(30)
+    /// A request must arrive whole within this: the idle timeout sees decoded parts, so a
+    /// body trickled one byte at a time would otherwise hold its connection for ever.
+    static let requestDeadline = TimeAmount.seconds(60)
 
     public init(router: Router, config: ServerConfig, metrics: Metrics, logger: Logger, threads: Int = 1) {
         self.router = router
@@ -122,6 +125,10 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     var head: HTTPRequestHead?
     var body: [UInt8] = []
     var tooLarge = false
+    /// Closes the connection if the request in progress is not complete in time.
+    var deadline: Scheduled<Void>?
+    /// A 413 was sent as soon as the head announced too large a body: ignore the rest.
+    var refused = false
 
     init(router: Router, config: ServerConfig, metrics: Metrics, overloaded: Bool) {
         self.router = router
@@ -146,16 +153,26 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let h):
+            guard !refused else { return }
             head = h
             body = []
             tooLarge = false
-            if let len = h.headers.first(name: "content-length").flatMap(Int.init), len > config.maxBodyBytes { tooLarge = true }
+            let channel = context.channel
+            deadline = context.eventLoop.scheduleTask(in: HTTPServer.requestDeadline) { channel.close(promise: nil) }
+            // Answer at once, not after reading (and discarding) a body that may never end.
+            if let len = h.headers.first(name: "content-length").flatMap(Int.init), len > config.maxBodyBytes {
+                refused = true
+                deadline?.cancel()
+                write(context, APIError(.payloadTooLarge, "too_large", "the request body is over \(config.maxBodyBytes) bytes").response,
+                      head: h, close: true)
+            }
         case .body(var buf):
-            if !tooLarge {
+            if !tooLarge && !refused {
                 if body.count + buf.readableBytes > config.maxBodyBytes { tooLarge = true; body = [] } else { body += buf.readBytes(length: buf.readableBytes) ?? [] }
             }
         case .end:
-            guard let head else { return }
+            deadline?.cancel()
+            guard !refused, let head else { return }
             self.head = nil
             metrics.requests.increment()
             if overloaded {
