@@ -83,6 +83,22 @@ public final class IndexStore: Sendable {
         Shards.folders(of: g.path).allSatisfy { (try? Database.check(path: $0)) == 0 }
     }
 
+    /// Generations up to this size get Xapian's full check before they are served at start
+    /// (a fraction of a second); larger ones are checked in the background once serving
+    /// (`Reindexer.verifyServing`), so that kbqd is ready in milliseconds whatever the size.
+    public static let checkBeforeServingBelow: Int64 = 64 << 20
+
+    func isServable(_ g: Generation) -> Bool {
+        isUsable(g) && (Self.size(of: g.path) > Self.checkBeforeServingBelow || passesCheck(g))
+    }
+
+    static func size(of folder: String) -> Int64 {
+        let fm = FileManager.default
+        return (fm.enumerator(atPath: folder)?.allObjects as? [String] ?? []).reduce(0) { total, name in
+            total + ((try? fm.attributesOfItem(atPath: folder + "/" + name))?[.size] as? Int64 ?? 0)
+        }
+    }
+
     /// How many shards a generation has.
     public func shardCount(_ g: Generation) -> Int { Shards.folders(of: g.path).count }
 
@@ -95,9 +111,9 @@ public final class IndexStore: Sendable {
             try? FileManager.default.removeItem(atPath: generationsDir + "/" + name)
             notes.append("removed the interrupted rebuild \(name)")
         }
-        if let c = current, isUsable(c) { return (c, notes) }
+        if let c = current, isServable(c) { return (c, notes) }
         if let c = current { notes.append("current generation \(c.name) is missing or damaged") }
-        for g in generations.reversed() where g != current && isUsable(g) {
+        for g in generations.reversed() where g != current && isServable(g) {
             if (try? activate(g)) != nil {
                 notes.append("serving the last good generation \(g.name)")
                 return (g, notes)

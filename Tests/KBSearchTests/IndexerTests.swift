@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import KBCorpus
 @testable import KBSearch
@@ -48,5 +49,33 @@ import KBCorpus
         let byLang = Dictionary(grouping: Bundled.corpus.entries, by: \.lang).mapValues(\.count)
         #expect(try s.counts(of: .lang) == byLang)
         #expect(try s.counts(of: .market)["DE"] == Bundled.corpus.entries.filter { $0.markets.contains("DE") }.count)
+    }
+}
+
+/// A large generation is served first and checked in the background: a damaged one is then
+/// replaced (here by a rebuild, there being no older generation).
+@Suite struct ServedGenerationCheckTests {
+    @Test func aDamagedServedGenerationIsRebuilt() throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("kbq-verify-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let store = try IndexStore(dataDir: data)
+        let (g, _) = try store.build(Bundled.corpus)
+        try store.activate(g)
+        let postlist = URL(fileURLWithPath: g.path + "/postlist.glass")
+        var bytes = try Data(contentsOf: postlist)
+        let block = bytes.count / 8192 / 2 * 8192
+        bytes.replaceSubrange(block..<(block + 8192), with: Data(repeating: 0x5A, count: 8192))
+        try bytes.write(to: postlist)
+        #expect(store.isUsable(g) && !store.passesCheck(g), "damage the quick test misses")
+
+        let pool = SearcherPool(size: 1, path: g.path, generation: g.name)
+        let reindexer = Reindexer(corpusRoot: Bundled.corpusPath, store: store, pool: pool, maxBadFiles: 50)
+        let log = Mutex<[String]>([])
+        reindexer.verifyServing { line in log.withLock { $0.append(line) } }
+        for _ in 0..<600 where reindexer.running != nil { usleep(100_000) }
+        #expect(log.withLock { $0.first } == "generation \(g.name) fails Xapian's check")
+        #expect(pool.generation != g.name)
+        #expect(store.current.map(store.passesCheck) == true)
+        #expect(try pool.withSearcher { try $0.documentCount } == Bundled.corpus.entries.count)
     }
 }
