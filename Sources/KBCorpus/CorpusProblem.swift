@@ -17,7 +17,8 @@ public struct CorpusProblem: Error, Codable, Sendable, Equatable, CustomStringCo
     public init(_ path: String, line: Int, _ reason: String, severity: Severity = .error) {
         self.path = path
         self.line = max(line, 1)
-        self.reason = reason
+        // One line whatever the file held: values quoted in a reason may contain newlines.
+        self.reason = reason.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
         self.severity = severity
     }
 

@@ -66,13 +66,17 @@ public enum API {
     }
 
     struct CheckRequest: Codable { let draft: String; var market: String? }
+    static let maxDraftBytes = 65_536
 
     /// A draft reply against the market's taboos (DE: DE, EU, EEA, EUROPE, GLOBAL).
     static func check(_ req: APIRequest, _ engine: Engine) async throws -> APIResponse {
         guard let r = try? JSONDecoder().decode(CheckRequest.self, from: Data(req.body)) else {
             throw APIError(.badRequest, "bad_json", #"expected {"draft": "text of the reply", "market": "DE"}"#)
         }
-        guard r.draft.utf8.count <= engine.config.maxBodyBytes else { throw APIError(.payloadTooLarge, "too_large", "the draft is too long") }
+    // A reply to a customer is a few paragraphs; checking is linear in the draft but not cheap.
+        guard r.draft.utf8.count <= Self.maxDraftBytes else {
+            throw APIError.badParameter("draft", "the draft is \(r.draft.utf8.count) bytes; a reply may have at most \(Self.maxDraftBytes)")
+        }
         let result = try await engine.withSearcher { s -> CheckResponse? in
             if let m = r.market, !s.markets.isKnown(m.uppercased()) { return nil }
             return try s.check(draft: r.draft, market: r.market)

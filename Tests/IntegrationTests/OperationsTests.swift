@@ -16,6 +16,9 @@ let oldPolicy = "---\nid: pol-old-rule\nkind: policy\nlang: en\ntitle: An old ru
         let findings = check["findings"] as? [[String: Any]] ?? []
         #expect(findings.contains { $0["id"] as? String == "tab-global-medical-claims" && $0["text"] as? String == "100% wirksam" })
         #expect(try d.post("/v1/check", #"{"draft": "x", "market": "XX"}"#).0 == 400)
+        // Found by fuzzing: a 1 MB draft kept a worker busy past any client's patience.
+        let long = String(decoding: try JSONEncoder().encode(["draft": String(repeating: "a ", count: 40_000)]), as: UTF8.self)
+        #expect(try d.post("/v1/check", long).0 == 400)
         let (bs, brief) = try d.post("/v1/brief", #"{"q": "包裹 清关 延误", "market": "DE", "reply_lang": "de"}"#)
         #expect(bs == 200)
         for section in ["templates", "taboos", "policies", "cases", "products"] { #expect(brief[section] is [Any], "\(section)") }

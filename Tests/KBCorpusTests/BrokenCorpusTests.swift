@@ -65,6 +65,7 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: root + "/bad/link.md", withDestinationPath: outside)
         try write("notes.txt", "ignored: not a .md file")
         // Found by fuzzing: Yams appended the whole front matter to a duplicate-key error.
+        try write("bad/newline.md", "---\nid: bad-newline\nkind: policy\nlang: en\ntitle: T\nmarkets: [\"DE\\nX\"]\n---\n")
         try write("bad/dupkey.md", "---\nid: dup-key\nkind: phrasing\nlang: en\ntitle: t\ntags: [a]\ntags: [b]\n---\nbody\n")
         try write("_data/glossary/huge.yaml", "sets:\n" + String(repeating: "  - id: s\n    terms:\n      en: [a, b]\n", count: 300_000))
     }
@@ -95,6 +96,7 @@ import Testing
         expect("_data/glossary/g.yaml", line: 11, "invalid language tag `english`")
         expect("_data/glossary/huge.yaml", line: 1, "file over 8 MiB: not read")
         #expect(!problems(corpus, "bad/dupkey.md").isEmpty)
+        expect("bad/newline.md", line: 6, "unknown market or region code `DE\\nX`")
         #expect(corpus.problems.allSatisfy { $0.description.hasPrefix("\($0.path):\($0.line): ") })
         #expect(corpus.problems.allSatisfy { !$0.description.contains("\n") }, "one line each")
     }
