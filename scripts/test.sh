@@ -24,3 +24,9 @@ $B generate --size 10000 --out "$bench_work/c10k" --seed 42
 $B queries --corpus "$bench_work/c10k" --count 2000 --out "$bench_work/q10k.jsonl" --seed 42
 $B run --corpus "$bench_work/c10k" --queries "$bench_work/q10k.jsonl" --work "$bench_work/run" \
   --per-mode 300 --warmup 50 --quick
+
+# Quick versions of the reliability tests (soak, kill -9, full disk, damaged generations,
+# connections, HTTP and corpus fuzzing, security), on the release binaries; the long runs
+# are documented commands (docs/reliability.md).
+swift build -c release --product kbq --scratch-path .build-bench
+scripts/reliability/quick.sh --kbqd .build-bench/release/kbqd --kbq .build-bench/release/kbq --work "$bench_work/reliability"

@@ -56,7 +56,9 @@ public final class HTTPServer: Sendable {
                     }
                     let sync = channel.pipeline.syncOperations
                     try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-                    try sync.addHandler(IdleStateHandler(readTimeout: Self.idleTimeout))
+                    // A connection over the limit gets its 503 as soon as it asks, and one second
+                    // to ask: idle ones beyond the limit must not pile up and use every descriptor.
+                    try sync.addHandler(IdleStateHandler(readTimeout: n > config.maxConnections ? .seconds(1) : Self.idleTimeout))
                     try sync.addHandler(RequestHandler(router: router, config: config, metrics: metrics,
                                                        overloaded: n > config.maxConnections))
                 }
