@@ -107,7 +107,8 @@ public final class IndexStore: Sendable {
     /// interrupted rebuilds are removed.
     public func recover() -> (generation: Generation?, notes: [String]) {
         var notes: [String] = []
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: generationsDir)) ?? [] where name.hasSuffix(".building") {
+        // `.building` and the parts a parallel build writes beside it (`.building.part0`).
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: generationsDir)) ?? [] where name.contains(".building") {
             try? FileManager.default.removeItem(atPath: generationsDir + "/" + name)
             notes.append("removed the interrupted rebuild \(name)")
         }
