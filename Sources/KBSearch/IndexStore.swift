@@ -80,7 +80,18 @@ public final class IndexStore: Sendable {
     /// the whole generation, so it runs after a build and in the background after a start,
     /// not on the way to ready.
     public func passesCheck(_ g: Generation) -> Bool {
-        Shards.folders(of: g.path).allSatisfy { (try? Database.check(path: $0)) == 0 }
+        Shards.folders(of: g.path).flatMap(Self.databases).allSatisfy { (try? Database.check(path: $0)) == 0 }
+    }
+
+    /// The database folders behind a folder: itself, or for a replica kept by
+    /// xapian-replicate the copies its `XAPIANDB` stub names (`auto replica_1`), which
+    /// Xapian's check wants instead of the stub.
+    static func databases(_ folder: String) -> [String] {
+        guard let stub = try? String(contentsOfFile: folder + "/XAPIANDB", encoding: .utf8) else { return [folder] }
+        return stub.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: " ", maxSplits: 1)
+            return parts.count == 2 && parts[0] == "auto" ? folder + "/" + parts[1] : nil
+        }
     }
 
     /// Generations up to this size get Xapian's full check before they are served at start
