@@ -120,16 +120,15 @@ extension Shards {
     /// Opens each shard of `generation` on its own (remote ones within the timeout).
     public func health(of generation: String) -> [Health] {
         sources(of: generation).map { source in
-            let where_: String
-            switch source {
-            case .local(_, let path): where_ = path
-            case .remote(_, let r): where_ = "tcp " + r.description
+            let location: String = switch source {
+            case .local(_, let path): path
+            case .remote(_, let r): "tcp " + r.description
             }
             do {
                 let db = try source.open(timeoutMs: timeoutMs)
-                return Health(shard: source.shard, source: where_, ok: true, documents: try db.documentCount, error: nil)
+                return Health(shard: source.shard, source: location, ok: true, documents: try db.documentCount, error: nil)
             } catch {
-                return Health(shard: source.shard, source: where_, ok: false, documents: nil, error: "\(error)")
+                return Health(shard: source.shard, source: location, ok: false, documents: nil, error: "\(error)")
             }
         }
     }
