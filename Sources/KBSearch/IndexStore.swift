@@ -97,7 +97,7 @@ public final class IndexStore: Sendable {
     /// Generations up to this size get Xapian's full check before they are served at start
     /// (a fraction of a second); larger ones are checked in the background once serving
     /// (`Reindexer.verifyServing`), so that kbqd is ready in milliseconds whatever the size.
-    public static let checkBeforeServingBelow: Int64 = 64 << 20
+    public static let checkBeforeServingBelow: Int64 = 16 << 20
 
     func isServable(_ g: Generation) -> Bool {
         isUsable(g) && (Self.size(of: g.path) > Self.checkBeforeServingBelow || passesCheck(g))

@@ -18,6 +18,7 @@ import collections
 import json
 import multiprocessing
 import os
+import queue
 import random
 import re
 import socket
@@ -408,7 +409,7 @@ def half_closed(path, data, timeout):
     return result
 
 
-def worker(index, count, args, ids, queue):
+def worker(index, count, args, ids, results):
     rng = random.Random(args.seed * 1_000_003 + index)
     stats, failures = collections.Counter(), []
     recent = collections.deque(maxlen=20)
@@ -431,6 +432,9 @@ def worker(index, count, args, ids, queue):
             stats["known_crashers_skipped"] += 1
             continue
         stats["inputs"] += 1
+        if stats["inputs"] % 1000 == 0:
+            with args.done.get_lock():
+                args.done.value += 1000
         recent.append(data)
         try:
             if expect == "response":
@@ -462,7 +466,7 @@ def worker(index, count, args, ids, queue):
             failures.append(f"{found[0]} at {time.monotonic() - began:.0f} s (input, previous on the connection: "
                             f"{save('input', inputs)}-*.bin)")
     conn.close()
-    queue.put((dict(stats), failures[:50]))
+    results.put((dict(stats), failures[:50]))
 
 
 def wait_for(path, timeout):
@@ -620,16 +624,26 @@ def main():
     report.check(problem is None, f"slow client: {problem}")
 
     t = time.monotonic()
-    queue = multiprocessing.Queue()
+    results = multiprocessing.Queue()
     share = [args.count // args.workers + (i < args.count % args.workers) for i in range(args.workers)]
-    procs = [multiprocessing.Process(target=worker, args=(i, share[i], args, ids, queue)) for i in range(args.workers)]
+    args.done = multiprocessing.Value("l", 0)  # inputs sent so far, for the progress line
+    procs = [multiprocessing.Process(target=worker, args=(i, share[i], args, ids, results), daemon=True)
+             for i in range(args.workers)]
     for proc in procs:
         proc.start()
-    totals, failures = collections.Counter(), []
-    for _ in procs:
-        stats, fails = queue.get()
+    totals, failures, finished = collections.Counter(), [], 0
+    while finished < len(procs):
+        try:
+            stats, fails = results.get(timeout=60)
+        except queue.Empty:
+            if not any(proc.is_alive() for proc in procs):
+                break
+            log(f"{args.done.value} inputs, {len(report.failures)} failures, kbqd RSS peak {watch.peak // 1024} MB")
+            continue
         totals.update(stats)
         failures += fails
+        finished += 1
+    report.check(finished == len(procs), f"{len(procs) - finished} fuzz workers died")
     for proc in procs:
         proc.join()
     seconds = time.monotonic() - t

@@ -38,7 +38,7 @@ step() {
 start=$SECONDS
 step soak        soak.py --clients 4 --duration 30 --interval 15
 step faults      faults.py --trials 3 --disconnects 100 --no-idle-check
-step fuzz_http   fuzz_http.py --count 20000 --workers 2 --avoid-known
+step fuzz_http   fuzz_http.py --count 20000 --workers 2
 step fuzz_corpus fuzz_corpus.py --files 2000 --rounds 2 --round-files 200 --big md --avoid-known
 step security    security.py
 
