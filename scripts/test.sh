@@ -18,6 +18,7 @@ swift run --skip-build kbq-eval judged
 swift build -c release --product kbqd --scratch-path .build-bench
 swift build -c release --product kbq-bench --scratch-path .build-bench
 bench_work=$(mktemp -d "${TMPDIR:-/tmp}/kbq-bench-ci.XXXXXX")
+chmod 755 "$bench_work"   # the security checks run clients as nobody, who must reach the sockets
 trap 'rm -rf "$bench_work"' EXIT
 B=.build-bench/release/kbq-bench
 $B generate --size 10000 --out "$bench_work/c10k" --seed 42
