@@ -24,7 +24,7 @@ B=.build-bench/release/kbq-bench
 $B generate --size 10000 --out "$bench_work/c10k" --seed 42
 $B queries --corpus "$bench_work/c10k" --count 2000 --out "$bench_work/q10k.jsonl" --seed 42
 $B run --corpus "$bench_work/c10k" --queries "$bench_work/q10k.jsonl" --work "$bench_work/run" \
-  --per-mode 300 --warmup 50 --quick
+  --per-mode 150 --warmup 30 --quick
 
 # Quick versions of the reliability tests (soak, kill -9, full disk, damaged generations,
 # connections, HTTP and corpus fuzzing, security), on the release binaries; the long runs

@@ -576,13 +576,15 @@ class Watch:
 
 
 def crash_line(log_text):
-    """The reason and the first kbqd frame of the crashed thread, from Swift's backtrace."""
+    """The reason, the crashed thread and its first frame, from Swift's backtrace."""
     lines = log_text.splitlines()
     reason = [l.strip("* ") for l in lines if l.startswith(("*** Swift runtime failure", "Fatal error"))][-1:]
     crashed = max((i for i, l in enumerate(lines) if l.endswith(" crashed:")), default=None)
-    frame = [] if crashed is None else [re.sub(r"^.*?0x[0-9a-f]+ ", "", l) for l in lines[crashed:crashed + 12]
-                                        if " in kbqd at " in l and "runtime failure" not in l][:1]
-    return "; ".join(reason + frame)[:400] or log_text[-300:]
+    frame = [] if crashed is None else [re.sub(r"^.*?0x[0-9a-f]+ ", "", l) for l in lines[crashed + 1:crashed + 12]
+                                        if re.match(r"\s*\d+ ", l) and "runtime failure" not in l][:1]
+    crashed_thread = [lines[crashed].strip()] if crashed is not None else []
+    reason = reason or [l.strip("* ") for l in lines if l.startswith("*** Program crashed")][-1:]
+    return "; ".join(reason + crashed_thread + frame)[:400] or log_text[-300:]
 
 
 def main():
