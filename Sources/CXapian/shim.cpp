@@ -320,7 +320,9 @@ kbx_query *kbx_query_term(const char *t, size_t t_len, uint32_t wqf, uint32_t po
     return guard(err, (kbx_query *)nullptr, [&] { return new kbx_query{Xapian::Query(str(t, t_len), wqf, pos)}; });
 }
 kbx_query *kbx_query_match_all(void) {
-    return guard(nullptr, (kbx_query *)nullptr, [&] { return new kbx_query{Xapian::Query::MatchAll}; });
+    // Not a copy of the static Query::MatchAll: its reference count is shared by every
+    // thread and is not atomic (query.h says so); a race on it crashed kbqd under load.
+    return guard(nullptr, (kbx_query *)nullptr, [&] { return new kbx_query{Xapian::Query(std::string())}; });
 }
 kbx_query *kbx_query_match_nothing(void) {
     return guard(nullptr, (kbx_query *)nullptr, [&] { return new kbx_query{Xapian::Query::MatchNothing}; });
