@@ -148,6 +148,12 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelActive()
     }
 
+    /// Malformed HTTP: NIO's error handler has answered 400 (with `Connection: close`); the
+    /// connection must then go, not hold a slot until the idle timeout.
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent { context.close(promise: nil) } else { context.fireUserInboundEventTriggered(event) }
     }
@@ -161,6 +167,14 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             tooLarge = false
             let channel = context.channel
             deadline = context.eventLoop.scheduleTask(in: HTTPServer.requestDeadline) { channel.close(promise: nil) }
+            // CONNECT would turn the connection into a tunnel; NIO encodes any answer to it
+            // without a body, so the 405 ends with the connection.
+            if h.method == .CONNECT {
+                refused = true
+                deadline?.cancel()
+                write(context, APIError(.methodNotAllowed, "method_not_allowed", "CONNECT is not supported").response, head: h, close: true)
+                return
+            }
             // Answer at once, not after reading (and discarding) a body that may never end.
             if let len = h.headers.first(name: "content-length").flatMap(Int.init), len > config.maxBodyBytes {
                 refused = true

@@ -253,6 +253,33 @@ import Testing
         #expect(try curl(d.socket, "/v1/health").0 == 200)
     }
 
+    /// Found by fuzzing: after a 400 for malformed HTTP (or an answer to CONNECT, which NIO
+    /// sends without a body) the connection stayed open until the 30 s idle timeout. Each
+    /// must get exactly one answer and then the end of the connection, well before that.
+    @Test func malformedRequestsGetOneAnswerAndTheConnectionCloses() throws {
+        let d = try Daemon()
+        let script = """
+        import socket, sys
+        for data in (b'BREW /x HTTP/1.1\\r\\n\\r\\n', b'GET /v1/status HTTP/2.0\\r\\n\\r\\n',
+                     b'CONNECT x:80 HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n'):
+            s = socket.socket(socket.AF_UNIX); s.settimeout(15); s.connect(sys.argv[1]); s.sendall(data)
+            out = b''
+            try:
+                while True:
+                    c = s.recv(65536)
+                    if not c: break
+                    out += c
+                end = 'closed'
+            except socket.timeout:
+                end = 'still open'
+            print(out.count(b'HTTP/1.1 '), out.split(b'\\r\\n', 1)[0].decode(), end)
+        """
+        let r = try run("/usr/bin/env", ["python3", "-c", script, d.socket])
+        #expect(r.stdout.split(separator: "\n") == ["1 HTTP/1.1 400 Bad Request closed", "1 HTTP/1.1 400 Bad Request closed",
+                                                     "1 HTTP/1.1 405 Method Not Allowed closed"], "\(r.stdout)\(r.stderr)")
+        #expect(try curl(d.socket, "/v1/health").0 == 200)
+    }
+
     @Test func socketActivation() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kbq-sa-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -368,47 +368,6 @@ class Conn:
         self.sock, self.buf = None, b""
 
 
-def half_closed(path, data, timeout):
-    """Sends `data`, closes the sending side, reads until kbqd closes."""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    s.connect(path)
-    buf, result = b"", {"timed_out": False}
-    try:
-        try:
-            s.sendall(data)
-            s.shutdown(socket.SHUT_WR)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        except socket.timeout:
-            pass  # kbqd stopped reading (it waits for a body it will refuse): it must still close
-        deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                result["timed_out"] = True
-                break
-            s.settimeout(left)
-            try:
-                chunk = s.recv(1 << 16)
-            except socket.timeout:
-                result["timed_out"] = True
-                break
-            except ConnectionResetError:
-                break
-            if not chunk:
-                break
-            buf += chunk
-            got, _, _ = kbqlib.parse_responses(buf)
-            if any(h.get("connection", "").lower() == "close" for _, h, _ in got):
-                break  # kbqd said it closes: no need to wait for it
-    finally:
-        s.close()
-    got, leftover, problem = kbqlib.parse_responses(buf)
-    result.update(responses=got, problem=problem or (f"{len(leftover)} bytes of a cut answer" if leftover else None))
-    return result
-
-
 def worker(index, count, args, ids, results):
     rng = random.Random(args.seed * 1_000_003 + index)
     stats, failures = collections.Counter(), []
@@ -441,7 +400,7 @@ def worker(index, count, args, ids, results):
                 r = conn.exchange(data, head, args.timeout)
                 before, previous = previous, data
             else:
-                r = half_closed(args.sock, data, args.timeout)
+                r = kbqlib.exchange(args.sock, data, args.timeout, half_close=True)
         except (ConnectionRefusedError, FileNotFoundError, ConnectionResetError, BrokenPipeError) as e:
             conn.close()
             stats["connection_refused"] += 1

@@ -63,6 +63,8 @@ def setup(args, name):
     args.kbq = find_binary("kbq", args.kbq)
     base = args.work or tempfile.mkdtemp(prefix="kbq-rel-")
     os.makedirs(base, exist_ok=True)
+    if not args.work:
+        os.chmod(base, 0o755)  # security.py runs clients as nobody, who must reach the sockets
     args.run_dir = tempfile.mkdtemp(prefix=name + "-", dir=base)
     os.chmod(args.run_dir, 0o755)  # security.py runs clients as nobody inside it
     log(f"{name}: kbqd {args.kbqd}, kbq {args.kbq}, folder {args.run_dir}")
@@ -167,9 +169,11 @@ def parse_responses(data, head_first=False):
     return out, b"", None
 
 
-def exchange(sock_path, data, timeout=10.0, expect=None, head_first=False):
+def exchange(sock_path, data, timeout=10.0, expect=None, head_first=False, half_close=False):
     """Sends raw bytes on a new connection and reads until kbqd closes, `expect` responses
-    have come, or `timeout` passes. Returns dict(responses, closed, timed_out, problem)."""
+    have come, or `timeout` passes. With `half_close`, the sending side is shut after the
+    bytes and reading stops at an answer that says `Connection: close`.
+    Returns dict(responses, closed, timed_out, problem)."""
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(timeout)
     result = {"responses": [], "closed": False, "timed_out": False, "problem": None}
@@ -178,6 +182,8 @@ def exchange(sock_path, data, timeout=10.0, expect=None, head_first=False):
         s.connect(sock_path)
         try:
             s.sendall(data)
+            if half_close:
+                s.shutdown(socket.SHUT_WR)
         except (BrokenPipeError, ConnectionResetError):
             pass  # kbqd answered and closed before reading all of it (413, 400): read the answer
         except socket.timeout:
@@ -203,6 +209,8 @@ def exchange(sock_path, data, timeout=10.0, expect=None, head_first=False):
             got, _, problem = parse_responses(buf, head_first)
             if problem or (expect and len(got) >= expect):
                 break
+            if half_close and any(h.get("connection", "").lower() == "close" for _, h, _ in got):
+                break  # kbqd said it closes: no need to wait for it
     finally:
         s.close()
     got, leftover, problem = parse_responses(buf, head_first)

@@ -18,7 +18,10 @@ while [ $# -gt 0 ]; do
         *) echo "usage: $0 [--kbqd PATH] [--kbq PATH] [--work DIR]" >&2; exit 64 ;;
     esac
 done
-[ -n "$work" ] || work=$(mktemp -d /tmp/kbq-quick.XXXXXX)
+if [ -z "$work" ]; then
+    work=$(mktemp -d /tmp/kbq-quick.XXXXXX)
+    chmod 755 "$work"   # security.py runs clients as nobody, who must reach the sockets
+fi
 mkdir -p "$work"
 common=(--work "$work")
 [ -n "$kbqd" ] && common+=(--kbqd "$kbqd")

@@ -187,11 +187,23 @@ def exposure(report):
             report.check(float(score) <= 2.0, f"{unit}: exposure {score} > 2.0")
 
 
+def ancestors(path):
+    out = []
+    while path != os.path.dirname(path):
+        out.append(path)
+        path = os.path.dirname(path)
+    return out
+
+
 def main():
     p = kbqlib.parser(__doc__)
     args = p.parse_args()
     run = kbqlib.setup(args, "security")
     report = kbqlib.Report("security")
+    closed = [d for d in ancestors(run) if not os.stat(d).st_mode & stat.S_IXOTH]
+    if closed:
+        report.fail(f"nobody cannot reach {run}: {closed[0]} is not o+x; pass --work with a reachable folder")
+        return report.finish()
     kbqlib.copy_corpus(args.corpus, f"{run}/corpus")
     for step in (locked_down, open_socket):
         try:
