@@ -290,14 +290,7 @@ enum Admin {
             throw APIError(.forbidden, "forbidden", "admin calls need a Unix-socket peer whose credentials can be checked")
         }
         if peer.uid == 0 || peer.uid == getuid() { return }
-        if let g = config.adminGroup, peer.gid == g || Self.groups(of: peer.pid).contains(g) { return }
+        if let g = config.adminGroup, peer.gid == g || peer.groups.contains(g) { return }
         throw APIError(.forbidden, "forbidden", "uid \(peer.uid) may search but not change the index (admins: root, kbqd's user\(config.adminGroup.map { ", group \($0)" } ?? ""))")
-    }
-
-    /// Supplementary groups of a process, from /proc (SO_PEERCRED gives only the primary gid).
-    static func groups(of pid: Int32) -> [UInt32] {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Groups:") }) else { return [] }
-        return line.dropFirst("Groups:".count).split(separator: " ").compactMap { UInt32($0.trimmingCharacters(in: .whitespaces)) }
     }
 }

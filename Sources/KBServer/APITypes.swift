@@ -35,6 +35,8 @@ public struct PeerCredentials: Sendable, Equatable, Codable {
     public var pid: Int32
     public var uid: UInt32
     public var gid: UInt32
+    /// Supplementary groups (SO_PEERGROUPS), group 0 left out.
+    public var groups: [UInt32] = []
 }
 
 public struct APIResponse: Sendable {

@@ -141,9 +141,12 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         if let provider = context.channel as? SocketOptionProvider {
-            let future: EventLoopFuture<UCred> = provider.unsafeGetSocketOption(level: .socket, name: .init(rawValue: UCred.option))
+            let cred: EventLoopFuture<UCred> = provider.unsafeGetSocketOption(level: .socket, name: .init(rawValue: UCred.option))
+            let groups: EventLoopFuture<PeerGroups> = provider.unsafeGetSocketOption(level: .socket, name: .init(rawValue: PeerGroups.option))
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            future.whenSuccess { c in bound.value.peer = PeerCredentials(pid: c.pid, uid: c.uid, gid: c.gid) }
+            cred.and(groups.map { $0.list }.recover { _ in [] }).whenSuccess { c, g in
+                bound.value.peer = PeerCredentials(pid: c.pid, uid: c.uid, gid: c.gid, groups: g)
+            }
         }
         context.fireChannelActive()
     }
@@ -237,6 +240,17 @@ struct UCred: Sendable {
     var uid: UInt32 = 0
     var gid: UInt32 = 0
     static let option: Int32 = 17  // SO_PEERCRED
+}
+
+/// The peer's supplementary groups at connect time, read with SO_PEERGROUPS (Linux 4.13):
+/// no look into /proc (which `ProtectProc=invisible` hides and a reused pid would fool).
+/// Room for 64 groups; a peer in more gets ERANGE and counts as in none.
+struct PeerGroups: Sendable {
+    var gids = SIMD64<UInt32>()
+    static let option: Int32 = 59  // SO_PEERGROUPS
+    /// NIO zero-fills the buffer and drops the returned length: zeros are padding, so
+    /// group 0 is never taken from this list (root's group counts as the primary gid only).
+    var list: [UInt32] { gids.indices.map { gids[$0] }.filter { $0 != 0 } }
 }
 
 private extension ChannelHandlerContext {

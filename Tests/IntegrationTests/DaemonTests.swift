@@ -95,6 +95,14 @@ import Testing
         #expect(try curl(d.socket, "/v1/reindex", method: "POST", body: "{}").0 == 202, "root may")
     }
 
+    /// A member of `admin_group` through a supplementary group may reindex (kbqd reads the
+    /// groups with SO_PEERGROUPS at connect time); the same user in other groups may not.
+    @Test func supplementaryMembersOfTheAdminGroupMayReindex() throws {
+        let d = try Daemon(config: "socket_mode = \"0666\"\nadmin_group = 4242\n")
+        #expect(try curl(d.socket, "/v1/reindex", method: "POST", body: "{}", asUser: true, groups: [4243, 4244]).0 == 403)
+        #expect(try curl(d.socket, "/v1/reindex", method: "POST", body: "{}", asUser: true, groups: [4243, 4242]).0 == 202)
+    }
+
     @Test func reindexWhileEightClientsSearch() throws {
         let corpus = try copyCorpus()
         defer { try? FileManager.default.removeItem(atPath: corpus) }

@@ -53,11 +53,14 @@ func run(_ path: String, _ args: [String], env: [String: String] = [:], stdin: S
 }
 
 /// `curl --unix-socket`: returns (HTTP status, body).
-func curl(_ socket: String, _ path: String, method: String = "GET", body: String? = nil, asUser: Bool = false) throws -> (Int, String) {
+/// With `asUser`, curl runs as nobody, in the supplementary `groups` given (none by default).
+func curl(_ socket: String, _ path: String, method: String = "GET", body: String? = nil, asUser: Bool = false,
+          groups: [UInt32] = []) throws -> (Int, String) {
     var args = ["-s", "-o", "-", "-w", "\n%{http_code}", "--unix-socket", socket, "-X", method, "http://localhost" + path]
     if let body { args += ["-H", "Content-Type: application/json", "--data-binary", body] }
+    let groupArgs = groups.isEmpty ? ["--clear-groups"] : ["--groups=" + groups.map(String.init).joined(separator: ",")]
     let r = asUser
-        ? try run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/curl"] + args)
+        ? try run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534"] + groupArgs + ["/usr/bin/curl"] + args)
         : try run("/usr/bin/curl", args)
     let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
     return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
