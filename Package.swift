@@ -75,7 +75,7 @@ let package = Package(
         // Relevance evaluations (XQuAD, the judged query set) through the real query path.
         .executableTarget(name: "kbq-eval", dependencies: ["KBSearch", "KBCorpus"], path: "Benchmarks/kbq-eval"),
         // Speed and memory: synthetic corpora, index build, latency over the socket and in-process.
-        .executableTarget(name: "kbq-bench", dependencies: ["KBSearch", "KBCorpus", "KBClient"], path: "Benchmarks/kbq-bench"),
+        .executableTarget(name: "kbq-bench", dependencies: ["KBSearch", "KBCorpus", "KBText", "KBClient"], path: "Benchmarks/kbq-bench"),
         .testTarget(name: "XapianTests", dependencies: ["Xapian"]),
         .testTarget(name: "KBCorpusTests", dependencies: ["KBCorpus"]),
         .testTarget(name: "KBTextTests", dependencies: ["KBText"]),

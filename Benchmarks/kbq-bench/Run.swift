@@ -2,6 +2,7 @@ import Foundation
 import KBClient
 import KBCorpus
 import KBSearch
+import KBText
 
 /// `kbq-bench run`: index build, kbqd start, search latency over the socket and in-process,
 /// incremental reindex, reindex under load. Prints one table.
@@ -168,6 +169,16 @@ enum Run {
         var t0 = nowNs()
         let c = try CorpusLoader(root: corpus).load()
         note(String(format: "load: %d entries in %.2f s", c.entries.count, Double(nowNs() - t0) / 1e9))
+        // kbq's analysis alone (no Xapian writes), one thread: the build can go no faster
+        // than this times the number of cores.
+        let sample = c.entries.prefix(5_000)
+        let analyzer = try Analyzer()
+        t0 = nowNs()
+        for e in sample { _ = try DocumentPlan(entry: e, analyzer: analyzer) }
+        let a = Double(nowNs() - t0) / 1e9
+        note(String(format: "analysis alone, 1 thread: %d entries in %.2f s = %.0f entries/s (× %d cores = %.0f)",
+                    sample.count, a, Double(sample.count) / a, ProcessInfo.processInfo.activeProcessorCount,
+                    Double(sample.count) / a * Double(ProcessInfo.processInfo.activeProcessorCount)))
         t0 = nowNs()
         let report = try Indexer().build(c, at: out, shards: shards)
         let s = Double(nowNs() - t0) / 1e9
