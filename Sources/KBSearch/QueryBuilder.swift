@@ -101,7 +101,7 @@ struct QueryBuilder {
                         let words = try analyzer.analyze(term, language: lang).words
                         let key = GlossaryIndex.key(words.map(\.form), words)
                         guard !words.isEmpty, key != matched, let q = try termQuery(words, lang: lang) else { continue }
-                        should.append(try q.scaled(by: analysis.words.count >= 8 ? weights.expansionInMessages : weights.expansion))
+                        should.append(try q.scaled(by: analysis.words.count >= QuerySyntax.messageWords ? weights.expansionInMessages : weights.expansion))
                         added.append(term)
                         for w in words { forms.expansions[w.form] = matched; if let s = w.stem { forms.expansions[s] = matched } }
                     }

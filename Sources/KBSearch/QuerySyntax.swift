@@ -2,6 +2,11 @@
 /// `"exact phrase"`, `refu*` (bounded prefix wildcard), `-exclude`, and field filters
 /// `kind:policy market:DE lang:de tag:… id:… stage:… category:… platform:… channel:…`.
 /// Anything else is free text.
+///
+/// Quotes make a phrase only when they are keyword syntax: a quote without its closing
+/// one is ignored, and in a pasted message (`messageWords` words or more) quotes are the
+/// writer's quotation marks, so their words stay free text. Otherwise one stray `”` in a
+/// customer's message turned the rest of it into a phrase that nothing matched.
 public struct QuerySyntax: Sendable, Equatable {
     public var text: [String] = []
     public var phrases: [String] = []
@@ -17,12 +22,15 @@ public struct QuerySyntax: Sendable, Equatable {
     /// The free text and phrases together: what the analyzer sees.
     public var freeText: String { (text + phrases).joined(separator: " ") }
 
+    /// From this many words on, a query is a pasted message rather than keywords.
+    public static let messageWords = 8
+
     public init(_ query: String) {
         // Full-width punctuation (：＂－＊ typed with a Chinese IME) reads as ASCII here.
         let q = String(query.unicodeScalars.map { s -> Character in
             switch s.value {
             case 0xFF1A: ":"
-            case 0xFF02, 0x201C, 0x201D, 0x300C, 0x300D: "\""
+            case 0xFF02, 0x201C, 0x201D, 0x201E, 0x00AB, 0x00BB, 0x300C, 0x300D: "\""
             case 0xFF0D: "-"
             case 0xFF0A: "*"
             case 0x3000: " "
@@ -35,15 +43,20 @@ public struct QuerySyntax: Sendable, Equatable {
             if c.isWhitespace { i = q.index(after: i); continue }
             if c == "\"" {
                 let start = q.index(after: i)
-                let end = q[start...].firstIndex(of: "\"") ?? q.endIndex
+                guard let end = q[start...].firstIndex(of: "\"") else { i = start; continue }
                 let phrase = q[start..<end].trimmingCharacters(in: .whitespaces)
                 if !phrase.isEmpty { phrases.append(phrase) }
-                i = end < q.endIndex ? q.index(after: end) : end
+                i = q.index(after: end)
                 continue
             }
             let end = q[i...].firstIndex(where: \.isWhitespace) ?? q.endIndex
             add(String(q[i..<end]))
             i = end
+        }
+        let words = text.count + phrases.reduce(0) { $0 + $1.split(whereSeparator: \.isWhitespace).count }
+        if words >= Self.messageWords {
+            text += phrases.flatMap { $0.split(whereSeparator: \.isWhitespace).map(String.init) }
+            phrases = []
         }
     }
 
