@@ -56,15 +56,20 @@ public final class Engine: Sendable {
                               shards: config.shards.count)
         threadPool = NIOThreadPool(numberOfThreads: workers)
         threadPool.start()
-        if !config.isReplica {
-            Thread.detachNewThread { [reindexer, logger] in reindexer.verifyServing { logger.error("\($0)") } }
-        }
         // A remote shard that is down must not stop kbqd: searches say so until it is back.
         do {
             metrics.documents.set(Double(try pool.withSearcher { try $0.documentCount }))
         } catch let e as ShardError {
             logger.warning("\(e)")
         }
+    }
+
+    /// Xapian's full check of the served generation (large ones were not checked before
+    /// serving), on a thread of its own: called once kbqd is ready, so that it does not
+    /// compete with the start.
+    public func checkServedGenerationInBackground() {
+        guard !config.isReplica else { return }
+        Thread.detachNewThread { [reindexer, logger] in reindexer.verifyServing { logger.error("\($0)") } }
     }
 
     /// Runs `body` with a searcher on a worker thread, off the event loops. Refuses with

@@ -43,6 +43,7 @@ final class Daemon: Service {
         }
         logger.notice("ready: generation \(engine.pool.generation), corpus \(settings.corpus), data \(settings.data)")
         Systemd.notify("READY=1\nSTATUS=serving generation \(engine.pool.generation)")
+        engine.checkServedGenerationInBackground()
 
         let hangup = DispatchSource.makeSignalSource(signal: SIGHUP)
         signal(SIGHUP, SIG_IGN)
