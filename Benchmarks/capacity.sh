@@ -30,7 +30,8 @@ echo "|---:|---|---|---|---|---|"
 for n in "${counts[@]}"; do
   index="$work/shards$n"
   rm -rf "$index"
-  build=$("$B" build --corpus "$corpus" --out "$index" --shards "$n" 2>&1 | grep 'build:' | sed 's/.*build: //')
+  # The full output (corpus load, analysis alone, build) stays in $work/build$n.log.
+  build=$("$B" build --corpus "$corpus" --out "$index" --shards "$n" 2>&1 | tee "$work/build$n.log" | grep 'build:' | sed 's/.*build: //')
   size=$(du -sh "$index" | cut -f1)
   modes=("local")
   remote=""
