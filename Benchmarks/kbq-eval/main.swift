@@ -58,7 +58,6 @@ let queries = allQueries
 // statistics are those of that language. `--one-index` puts all twelve in one index, as
 // kbqd would hold them: each language's common words then look rare (issue 4's analysis).
 let oneIndex = args.contains("--one-index")
-var clock = Date()
 var corpus = try CorpusLoader(root: bench + "/corpus").load()
 if !keepTitles { corpus.entries = corpus.entries.map { var e = $0; e.title = ""; return e } }
 let groups: [(entries: [Entry], queries: [Int])] = oneIndex
@@ -68,16 +67,16 @@ let groups: [(entries: [Entry], queries: [Int])] = oneIndex
     }.filter { !$0.queries.isEmpty }
 let threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
 var indexed = 0, indexSeconds = 0.0
-var lines: [(String, Double)] = []
+var ranked: [(Int, String, Double)] = []  // query index, run line, reciprocal rank
 for group in groups {
     let indexPath = NSTemporaryDirectory() + "kbq-xquad-index-\(getpid())"
     defer { try? FileManager.default.removeItem(atPath: indexPath) }
-    clock = Date()
+    let clock = Date()
     var part = corpus
     part.entries = group.entries
     indexed += try Indexer().build(part, at: indexPath).documents
     indexSeconds += Date().timeIntervalSince(clock)
-    lines += concurrentMap(Array(0..<threads)) { worker -> [(Int, String, Double)] in
+    ranked += concurrentMap(Array(0..<threads)) { worker -> [(Int, String, Double)] in
         guard let searcher = try? Searcher(path: indexPath) else { return [] }
         if let rankingSettings { do { try searcher.ranking.set(rankingSettings) } catch { fail("\(error)") } }
         return stride(from: worker, to: group.queries.count, by: threads).map { j in
@@ -91,12 +90,10 @@ for group in groups {
             let rank = ranked.prefix(10).firstIndex { q.relevant.contains($0) }
             return (i, String(decoding: line, as: UTF8.self), rank.map { 1.0 / Double($0 + 1) } ?? 0)
         }
-    }.flatMap { $0 }.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2) }
+    }.flatMap { $0 }
 }
 print(String(format: "indexed %d paragraphs in %d index(es) in %.1f s (%d problems)", indexed, groups.count, indexSeconds, corpus.problems.count))
-// Back in query order (each group's lines are in query order; the groups are by language).
-let order = groups.flatMap(\.queries)
-lines = zip(order, lines).sorted { $0.0 < $1.0 }.map(\.1)
+let lines = ranked.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2) }
 guard lines.count == queries.count else { fail("some workers could not open the index") }
 try (lines.map(\.0).joined(separator: "\n") + "\n").write(toFile: runPath, atomically: true, encoding: .utf8)
 print(String(format: "searched %d queries on %d threads; run written to %@", queries.count, threads, runPath))

@@ -53,9 +53,9 @@ public struct QuerySyntax: Sendable, Equatable {
             add(String(q[i..<end]))
             i = end
         }
-        let words = text.count + phrases.reduce(0) { $0 + $1.split(whereSeparator: \.isWhitespace).count }
-        if words >= Self.messageWords {
-            text += phrases.flatMap { $0.split(whereSeparator: \.isWhitespace).map(String.init) }
+        let phraseWords = phrases.flatMap { $0.split(whereSeparator: \.isWhitespace).map(String.init) }
+        if text.count + phraseWords.count >= Self.messageWords {
+            text += phraseWords
             phrases = []
         }
     }

@@ -173,17 +173,12 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             // CONNECT would turn the connection into a tunnel; NIO encodes any answer to it
             // without a body, so the 405 ends with the connection.
             if h.method == .CONNECT {
-                refused = true
-                deadline?.cancel()
-                write(context, APIError(.methodNotAllowed, "method_not_allowed", "CONNECT is not supported").response, head: h, close: true)
+                refuse(context, APIError(.methodNotAllowed, "method_not_allowed", "CONNECT is not supported"), head: h)
                 return
             }
             // Answer at once, not after reading (and discarding) a body that may never end.
             if let len = h.headers.first(name: "content-length").flatMap(Int.init), len > config.maxBodyBytes {
-                refused = true
-                deadline?.cancel()
-                write(context, APIError(.payloadTooLarge, "too_large", "the request body is over \(config.maxBodyBytes) bytes").response,
-                      head: h, close: true)
+                refuse(context, APIError(.payloadTooLarge, "too_large", "the request body is over \(config.maxBodyBytes) bytes"), head: h)
             }
         case .body(var buf):
             if !tooLarge && !refused {
@@ -216,6 +211,13 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
                 handler.write(ctx, response, head: head, close: !head.isKeepAlive)
             }
         }
+    }
+
+    /// Answers from the head alone and closes; the rest of the request is ignored.
+    func refuse(_ context: ChannelHandlerContext, _ error: APIError, head: HTTPRequestHead) {
+        refused = true
+        deadline?.cancel()
+        write(context, error.response, head: head, close: true)
     }
 
     func write(_ context: ChannelHandlerContext, _ r: APIResponse, head: HTTPRequestHead, close: Bool) {
