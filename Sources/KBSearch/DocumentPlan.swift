@@ -64,6 +64,7 @@ public struct DocumentPlan: Sendable {
         // over-long values (a pasted URL as a tag, a very long path) are not filters anyone types.
         booleans = booleans.filter { $0.utf8.count <= Self.maxTermBytes }
 
+        values[.id] = entry.id
         values[.kind] = entry.kind.rawValue
         values[.lang] = entry.lang
         values[.group] = entry.group ?? "id:" + entry.id

@@ -46,6 +46,16 @@ struct QueryForms {
     var expansions: [String: String] = [:]
 }
 
+/// A query as built: what to match, what to weigh the best candidates by, what was understood.
+struct BuiltQuery {
+    var query: Query
+    /// Neighbouring query words near each other in a document: weighed for the candidates
+    /// `query` ranks best, added to their weights (nil for a query of one word).
+    var proximity: Query?
+    var understanding: QueryUnderstanding
+    var forms: QueryForms
+}
+
 /// Turns a query string into a Xapian query: every word by its form, stem and unaccented
 /// form, n-grams for recall, glossary expansions in every language, and the syntax
 /// (phrases, wildcards, exclusions, field filters). Never fails on user input.
@@ -66,7 +76,7 @@ struct QueryBuilder {
     /// English and Chinese (hits are then shown in the reply language anyway, through
     /// their translation group).
     func build(_ syntax: QuerySyntax, language: String?, expand: Bool, replyLanguage: String? = nil,
-               corrections: [String: String] = [:]) throws -> (Query, QueryUnderstanding, QueryForms) {
+               corrections: [String: String] = [:]) throws -> BuiltQuery {
         var u = QueryUnderstanding()
         var forms = QueryForms()
         let text = syntax.text.map { corrections[$0] ?? $0 }.joined(separator: " ")
@@ -79,15 +89,28 @@ struct QueryBuilder {
         var should: [Query] = []
         // In a long query (a pasted message), function words only add noise.
         let dropStopwords = analysis.words.count >= 4
-        for w in analysis.words where !(dropStopwords && Stopwords.contains(w.form, language: analysis.language)) {
+        let kept = analysis.words.filter { !(dropStopwords && Stopwords.contains($0.form, language: analysis.language)) }
+        for w in kept {
             should.append(try wordQuery(w, language: analysis.language, forms: &forms))
+        }
+        // Two query words that stand together in the question and near each other in the
+        // text are better evidence than the same words scattered (the idea of Metzler and
+        // Croft's sequential dependence model): each neighbouring pair is a NEAR query.
+        // Neighbours across a dropped function word count as neighbours. The pairs are
+        // weighed apart, for the best candidates only (`Searcher`): checking a pair reads
+        // the positions of both words in every document holding both.
+        var pairs: [Query] = []
+        for (a, b) in zip(kept, kept.dropFirst()) where b.position - a.position <= 2 && a.form != b.form {
+            pairs.append(try Query(.near, [try Query(term: Schema.term(.word, a.form)), try Query(term: Schema.term(.word, b.form))],
+                                   window: UInt32(weights.proximityDistance)))
         }
         if !analysis.grams.isEmpty {
             should.append(try terms(.gram, try gramsKept(analysis.grams)).scaled(by: weights.gramsUnspaced))
             forms.grams.formUnion(analysis.grams.filter { $0.unicodeScalars.count >= 2 })
         }
-        if !analysis.subwordGrams.isEmpty {
-            should.append(try terms(.gram, try gramsKept(analysis.subwordGrams)).scaled(by: weights.subwordGrams))
+        let subwordGrams = kept.flatMap(\.grams)
+        if !subwordGrams.isEmpty {
+            should.append(try terms(.gram, try gramsKept(subwordGrams)).scaled(by: weights.subwordGrams))
         }
         if expand {
             let into = replyLanguage.map { reply in
@@ -135,7 +158,9 @@ struct QueryBuilder {
             query = try Query(.filter, [query, try Self.filter(syntax.filters)])
             u.filters = syntax.filters.map { f in "\(Schema.fields.first { $0.value == f.prefix }?.key ?? "?"):\(f.value)" }
         }
-        return (query, u, forms)
+        let proximity = pairs.isEmpty || weights.proximity <= 0 ? nil
+            : try (pairs.count == 1 ? pairs[0] : try Query(.or, pairs)).scaled(by: weights.proximity)
+        return BuiltQuery(query: query, proximity: proximity, understanding: u, forms: forms)
     }
 
     /// The n-grams worth matching. A gram found in more than `weights.gramMaxDocuments`

@@ -13,7 +13,7 @@ public struct Ranking: Sendable, Equatable {
     public var platform = 0.15
     public var channel = 0.05
     public var productLine = 0.1
-    /// How many candidates are re-ranked beyond the page asked for.
+    /// How many candidates are re-ranked beyond the page asked for (scenario boosts, word pairs).
     public var window = 100
     /// BM25 parameters (Xapian's names).
     public var k1 = 1.2, b = 0.75
@@ -29,6 +29,10 @@ public struct Ranking: Sendable, Equatable {
     /// Glossary expansions into other languages; in a pasted message (8 words or more),
     /// where the entries that answer it are often written in another language.
     public var expansion = 0.5, expansionInMessages = 1.0
+    /// Neighbouring query words found near each other in the text (within
+    /// `proximityDistance` positions, either order): the pair's weight times this, added
+    /// for the candidates in the re-rank window.
+    public var proximity = 0.5, proximityDistance = 4
 
     public init() {}
 
@@ -48,6 +52,8 @@ public struct Ranking: Sendable, Equatable {
             case "expansion": expansion = v
             case "expansionInMessages": expansionInMessages = v
             case "unspacedWords": unspacedWords = v
+            case "proximity": proximity = v
+            case "proximityDistance": proximityDistance = Int(v)
             case "window": window = Int(v)
             case "gramMaxDocuments": gramMaxDocuments = Int(v)
             default: throw RankingError(text: String(pair))

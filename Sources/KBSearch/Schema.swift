@@ -43,6 +43,7 @@
  *   7     platforms   joined by ','
  *   8     channels    joined by ','
  *   9     lines       product lines, joined by ','
+ *   10    id          the entry id (the Q term's value, read without decoding the data)
  *
  * Document data: the entry as JSON (`Entry`, body included), so a hit needs no corpus file.
  *
@@ -59,7 +60,7 @@
  *   h:<id>            content hash of the entry's file (incremental reindex)
  */
 public enum Schema {
-    public static let version = "2"
+    public static let version = "3"
 
     public enum Prefix: String, CaseIterable, Sendable {
         case word = ""
@@ -83,7 +84,7 @@ public enum Schema {
 
     public enum Slot: UInt32, Sendable {
         case kind = 0, lang = 1, group = 2, updated = 3, markets = 4, categories = 5
-        case stage = 6, platforms = 7, channels = 8, productLines = 9
+        case stage = 6, platforms = 7, channels = 8, productLines = 9, id = 10
     }
 
     public enum Metadata {

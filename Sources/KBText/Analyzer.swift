@@ -23,6 +23,8 @@ public final class Analyzer {
         public var position: Int
         /// UTF-8 byte range in the text as given (before any conversion).
         public var range: Range<Int>
+        /// Trigrams inside an alphabetic word of four letters or more (empty otherwise).
+        public var grams: [String] = []
     }
 
     public struct Analysis: Sendable, Equatable {
@@ -30,7 +32,7 @@ public final class Analyzer {
         /// N-grams of unspaced scripts and Hangul: the main way such text is found.
         public var grams: [String] = []
         /// Trigrams inside alphabetic words: a second chance for compounds and variants.
-        public var subwordGrams: [String] = []
+        public var subwordGrams: [String] { words.flatMap(\.grams) }
         /// The language used: as given, or detected from the script.
         public var language: String?
     }
@@ -72,7 +74,7 @@ public final class Analyzer {
             guard ngrams else { return run.removeAll() }
             let joined = run.map(\.1).joined()
             let chars = joined.unicodeScalars.map { String($0) }
-            let sizes = run[0].0.script == .han || run[0].0.script == .kana ? [1, 2] : [3]
+            let sizes = run[0].0.script == .han || run[0].0.script == .kana ? [1, 2] : [2, 3]
             analysis.grams += Self.ngrams(chars, sizes: sizes)
             run.removeAll()
         }
@@ -97,7 +99,7 @@ public final class Analyzer {
             let form = forms.form
             guard !form.isEmpty else { continue }
             position += 1
-            let word = Word(form: form, stem: forms.stem, folded: forms.folded, script: seg.script, position: position, range: seg.range)
+            var word = Word(form: form, stem: forms.stem, folded: forms.folded, script: seg.script, position: position, range: seg.range)
             if seg.script.isUnspaced {
                 run.append((seg, form))
             } else {
@@ -106,7 +108,7 @@ public final class Analyzer {
                 if seg.script == .hangul, chars.count >= 3 {
                     analysis.grams += Self.ngrams(chars, sizes: [2])
                 } else if seg.kind == .letter, chars.count >= 4 {
-                    analysis.subwordGrams += Self.ngrams(chars, sizes: [3])
+                    word.grams = Self.ngrams(chars, sizes: [3])
                 }
             }
             analysis.words.append(word)
@@ -157,7 +159,8 @@ public final class Analyzer {
         var stem: String?, folded: String?
         if !seg.script.isUnspaced {
             // A stem under three letters (Turkish `iade` → `ia`) matches unrelated words.
-            if let stemmer, seg.kind == .letter, let s = try? stemmer.stem(form), s != form, s.unicodeScalars.count >= 3 {
+            if let stemmer, seg.kind == .letter, let s = try? stemmer.stem(Self.stemmerSpelling(form, stemmer.language)),
+               s != form, s.unicodeScalars.count >= 3 {
                 stem = s
             }
             if seg.script.foldsAccents {
@@ -166,6 +169,15 @@ public final class Analyzer {
             }
         }
         return (form, stem, folded)
+    }
+
+    /// The spelling a Snowball stemmer of Xapian 1.4 expects. Its Romanian stemmer knows only
+    /// the old cedilla letters ş ţ, while Romanian is written with the comma-below ș ț
+    /// (XQuAD, every modern keyboard): `organizații` stays `organizaț` but `organizaţii`
+    /// becomes `organiz`. Only the stemmer's input changes; forms keep the text's letters.
+    static func stemmerSpelling(_ form: String, _ language: String) -> String {
+        guard language == "ro" else { return form }
+        return form.replacingOccurrences(of: "ș", with: "ş").replacingOccurrences(of: "ț", with: "ţ")
     }
 
     /// Simplified Chinese for `text` (OpenCC `tw2sp`): for callers that compare text.

@@ -36,6 +36,19 @@ import KBCorpus
         #expect(Set(try s.ids("devolucion", lang: "es")) == ["accent", "plain"])
     }
 
+    @Test func neighbouringQueryWordsRankHigherWhenTheyStandTogether() throws {
+        // The same ten words in another order: equal BM25 weights, only the distance
+        // between `power` and `bank` differs.
+        let s = try index([
+            entry("apart", "en", "Notes", "The power cord was checked by the bank clerk today."),
+            entry("together", "en", "Notes", "The clerk was checked by the power bank cord today."),
+        ])
+        #expect(try s.ids("power bank", lang: "en") == ["together", "apart"])
+        // Without the pair, a tie, which Xapian breaks by document order.
+        s.ranking.proximity = 0
+        #expect(try s.ids("power bank", lang: "en") == ["apart", "together"])
+    }
+
     @Test func arabicWithAndWithoutTashkeel() throws {
         let s = try index([entry("ar", "ar", "استرداد المبلغ", "يتم استرداد المبلغ خلال أسبوع"), entry("x", "en", "Other", "nothing")])
         #expect(try s.ids("اِسْتِرْدَاد").first == "ar")

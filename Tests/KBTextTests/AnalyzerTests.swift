@@ -24,6 +24,16 @@ import Testing
         #expect(try stems("remboursements", "fr") == stems("remboursement", "fr"))
     }
 
+    @Test func romanianCommaBelowLettersAreStemmed() throws {
+        // Xapian 1.4's Romanian stemmer knows only ş ţ (cedilla); text has ș ț (comma below).
+        // Without the respelling `organizații` kept its ending (`organizaț`).
+        #expect(try stems("organizații", "ro") == stems("organizaţii", "ro"))
+        #expect(try stems("organizației", "ro") == stems("organizații", "ro"))
+        #expect(try stems("românești", "ro") == stems("românesc", "ro"))
+        // The word itself keeps the text's letters.
+        #expect(try forms("organizații", "ro") == ["organizații"])
+    }
+
     @Test func nfkcAndCaseFolding() throws {
         #expect(try forms("ＲＥＦＵＮＤ　Ｎｏ．１２", "en") == ["refund", "no", "12"])
         #expect(try forms("Straße", "de") == ["strasse"])
@@ -58,7 +68,9 @@ import Testing
         #expect(words.count >= 5, "\(words)")
         #expect(words.contains("คืน") || words.contains("คืนเงิน"))
         #expect(words.contains("สินค้า"))
-        #expect(!(try analyzer.analyze("คืนเงิน", language: "th").grams.isEmpty))
+        // Bi- and trigrams over the run, across the words ICU found.
+        let grams = try analyzer.analyze("คืนเงิน", language: "th").grams
+        #expect(grams.contains("คื") && grams.contains("คืน") && grams.contains("นเง"), "\(grams)")
     }
 
     @Test func japaneseAndKorean() throws {
