@@ -189,6 +189,7 @@ struct QueryBuilder {
     private func wordQuery(_ w: Analyzer.Word, language: String?, forms: inout QueryForms) throws -> Query {
         var form = try Query(term: Schema.term(.word, w.form), wqf: 1, position: UInt32(w.position))
         if w.script.isUnspaced && weights.unspacedWords != 1 { form = try form.scaled(by: weights.unspacedWords) }
+        if w.isIdentifier && weights.identifier != 1 { form = try form.scaled(by: weights.identifier) }
         var parts: [Query] = [form]
         forms.forms.insert(w.form)
         var stems = Set(w.stem.map { [$0] } ?? [])

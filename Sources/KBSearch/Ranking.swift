@@ -24,6 +24,10 @@ public struct Ranking: Sendable, Equatable {
     public var gramsUnspaced = 1.0, subwordGrams = 1.0
     /// Query n-grams found in more documents than this are left out (cost, see QueryBuilder).
     public var gramMaxDocuments = 5_000
+    /// Numbers, codes, acronyms and foreign names (`Analyzer.Word.isIdentifier`). A word
+    /// matches by its form, its stem (twice: as stem and as word) and its n-grams, so it
+    /// weighs about three times its form; an identifier has nothing but its form.
+    public var identifier = 3.0
     /// Dictionary words (ICU) of unspaced scripts, on top of their n-grams; 0: n-grams only.
     public var unspacedWords = 1.0
     /// Glossary expansions into other languages; in a pasted message (8 words or more),
@@ -52,6 +56,7 @@ public struct Ranking: Sendable, Equatable {
             case "expansion": expansion = v
             case "expansionInMessages": expansionInMessages = v
             case "unspacedWords": unspacedWords = v
+            case "identifier": identifier = v
             case "proximity": proximity = v
             case "proximityDistance": proximityDistance = Int(v)
             case "window": window = Int(v)

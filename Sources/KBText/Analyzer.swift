@@ -25,6 +25,10 @@ public final class Analyzer {
         public var range: Range<Int>
         /// Trigrams inside an alphabetic word of four letters or more (empty otherwise).
         public var grams: [String] = []
+        /// A number, a code with digits (`220V`, `Internet2`), an acronym written in
+        /// capitals (`CE`, `NASA`), or a Latin word in text of another script (`iPhone 充电器`):
+        /// a name or code, one exact token with no stem or n-grams to add to its weight.
+        public var isIdentifier = false
     }
 
     public struct Analysis: Sendable, Equatable {
@@ -79,6 +83,8 @@ public final class Analyzer {
             run.removeAll()
         }
 
+        // A Latin word in Thai, Chinese, Arabic… text is a name, a brand or a code.
+        let latinIsForeign = segments.filter { $0.script == .latin }.count * 2 < segments.count
         let isTurkish = lang.map { $0.hasPrefix("tr") || $0.hasPrefix("az") } ?? false
         let cacheLanguage = (wordStemmer?.language ?? "") + (isJapanese ? "ja" : "") + (isTurkish ? "tr" : "")
         for seg in Self.splitAtApostrophes(segments, utf8) {
@@ -100,6 +106,9 @@ public final class Analyzer {
             guard !form.isEmpty else { continue }
             position += 1
             var word = Word(form: form, stem: forms.stem, folded: forms.folded, script: seg.script, position: position, range: seg.range)
+            word.isIdentifier = seg.kind == .number || raw.unicodeScalars.contains { $0.properties.numericType != nil }
+                || (raw.unicodeScalars.count >= 2 && raw.unicodeScalars.allSatisfy { $0.properties.isUppercase })
+                || (latinIsForeign && seg.script == .latin)
             if seg.script.isUnspaced {
                 run.append((seg, form))
             } else {

@@ -49,6 +49,18 @@ import KBCorpus
         #expect(try s.ids("power bank", lang: "en") == ["apart", "together"])
     }
 
+    @Test func numbersAndCodesWeighAsMuchAsWords() throws {
+        // The question's year is in one entry, its other words (with their stems and
+        // n-grams) more often in the other.
+        let s = try index([
+            entry("words", "en", "Warsaw population", "The Warsaw population grew as populations moved."),
+            entry("year", "en", "Notes", "In 1901 the Warsaw population was 711,988 people."),
+        ] + (1...6).map { entry("other\($0)", "en", "Shipping", "Parcels leave the warehouse daily, tracked by number \($0).") })
+        #expect(try s.ids("Warsaw population in 1901", lang: "en").first == "year")
+        s.ranking.identifier = 1
+        #expect(try s.ids("Warsaw population in 1901", lang: "en").first == "words")
+    }
+
     @Test func arabicWithAndWithoutTashkeel() throws {
         let s = try index([entry("ar", "ar", "استرداد المبلغ", "يتم استرداد المبلغ خلال أسبوع"), entry("x", "en", "Other", "nothing")])
         #expect(try s.ids("اِسْتِرْدَاد").first == "ar")

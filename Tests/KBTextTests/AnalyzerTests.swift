@@ -24,6 +24,18 @@ import Testing
         #expect(try stems("remboursements", "fr") == stems("remboursement", "fr"))
     }
 
+    @Test func numbersCodesAcronymsAndForeignNamesAreIdentifiers() throws {
+        func identifiers(_ text: String, _ lang: String?) throws -> [String] {
+            try analyzer.analyze(text, language: lang).words.filter(\.isIdentifier).map(\.form)
+        }
+        #expect(try identifiers("Is the 220V charger CE marked since 1994?", "en") == ["220v", "ce", "1994"])
+        #expect(try identifiers("Cu cine a încheiat Internet2 un parteneriat?", "ro") == ["internet2"])
+        // A Latin word among Thai or Chinese words is a name; among Latin words it is not.
+        #expect(try identifiers("plastome ถูกค้นพบเมื่อใด", "th") == ["plastome"])
+        #expect(try identifiers("iPhone 充电器 退货 运费", nil) == ["iphone"])
+        #expect(try identifiers("When was the plastome found?", "en").isEmpty)
+    }
+
     @Test func romanianCommaBelowLettersAreStemmed() throws {
         // Xapian 1.4's Romanian stemmer knows only ş ţ (cedilla); text has ș ț (comma below).
         // Without the respelling `organizații` kept its ending (`organizaț`).
