@@ -46,7 +46,7 @@ public final class Analyzer {
     private var stemmers: [String: Stemmer?] = [:]
     /// Raw token (with its language) → its forms. Words repeat a lot, and normalising,
     /// converting, stemming and folding each is what analysis spends its time on.
-    private var cache: [String: (form: String, stem: String?, folded: String?)] = [:]
+    private var cache: [String: Forms] = [:]
     static let cacheLimit = 200_000
 
     public init() throws {
@@ -94,7 +94,7 @@ public final class Analyzer {
                 raw = raw.replacingOccurrences(of: "İ", with: "i").replacingOccurrences(of: "I", with: "ı")
             }
             let key = cacheLanguage + "\u{1}" + raw
-            let forms: (form: String, stem: String?, folded: String?)
+            let forms: Forms
             if let cached = cache[key] {
                 forms = cached
             } else {
@@ -106,9 +106,7 @@ public final class Analyzer {
             guard !form.isEmpty else { continue }
             position += 1
             var word = Word(form: form, stem: forms.stem, folded: forms.folded, script: seg.script, position: position, range: seg.range)
-            word.isIdentifier = seg.kind == .number || raw.unicodeScalars.contains { $0.properties.numericType != nil }
-                || (raw.unicodeScalars.count >= 2 && raw.unicodeScalars.allSatisfy { $0.properties.isUppercase })
-                || (latinIsForeign && seg.script == .latin)
+            word.isIdentifier = forms.code || (latinIsForeign && seg.script == .latin)
             if seg.script.isUnspaced {
                 run.append((seg, form))
             } else {
@@ -159,9 +157,17 @@ public final class Analyzer {
         return out
     }
 
+    /// What one raw token becomes, whatever its place in the text (cached).
+    private struct Forms {
+        var form: String
+        var stem: String?
+        var folded: String?
+        /// A number, a code with digits or an acronym in capitals.
+        var code: Bool
+    }
+
     /// The form, stem and accent-free form of one raw token.
-    private func forms(_ raw: String, _ seg: Segment, stemmer: Stemmer?, japanese: Bool) throws
-        -> (form: String, stem: String?, folded: String?) {
+    private func forms(_ raw: String, _ seg: Segment, stemmer: Stemmer?, japanese: Bool) throws -> Forms {
         var form = try UnicodeFolding.nfkcCasefold(raw)
         if seg.script == .han && !japanese { form = try chinese.convert(form) }
         if seg.script == .arabic { form = Normalization.arabic(form) }
@@ -177,7 +183,9 @@ public final class Analyzer {
                 if f != form { folded = f }
             }
         }
-        return (form, stem, folded)
+        let code = seg.kind == .number || raw.unicodeScalars.contains { $0.properties.numericType != nil }
+            || (raw.unicodeScalars.count >= 2 && raw.unicodeScalars.allSatisfy { $0.properties.isUppercase })
+        return Forms(form: form, stem: stem, folded: folded, code: code)
     }
 
     /// The spelling a Snowball stemmer of Xapian 1.4 expects. Its Romanian stemmer knows only
