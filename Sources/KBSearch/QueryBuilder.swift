@@ -102,7 +102,7 @@ struct QueryBuilder {
         var pairs: [Query] = []
         for (a, b) in zip(kept, kept.dropFirst()) where b.position - a.position <= 2 && a.form != b.form {
             pairs.append(try Query(.near, [try Query(term: Schema.term(.word, a.form)), try Query(term: Schema.term(.word, b.form))],
-                                   window: UInt32(weights.proximityDistance)))
+                                   window: UInt32(max(2, weights.proximityDistance))))
         }
         if !analysis.grams.isEmpty {
             should.append(try terms(.gram, try gramsKept(analysis.grams)).scaled(by: weights.gramsUnspaced))
@@ -196,7 +196,7 @@ struct QueryBuilder {
         // A Latin word of unknown language: try the stemmers of the languages in the index.
         if language == nil, w.script == .latin {
             for lang in indexLanguages {
-                if let s = try analyzer.stemmer(for: lang)?.stem(w.form), s != w.form, s.unicodeScalars.count >= 3 { stems.insert(s) }
+                if let stemmer = analyzer.stemmer(for: lang), let s = Analyzer.stem(w.form, stemmer) { stems.insert(s) }
             }
         }
         for s in stems.sorted() {

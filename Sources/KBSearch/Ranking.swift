@@ -13,7 +13,8 @@ public struct Ranking: Sendable, Equatable {
     public var platform = 0.15
     public var channel = 0.05
     public var productLine = 0.1
-    /// How many candidates are re-ranked beyond the page asked for (scenario boosts, word pairs).
+    /// How many of the best matches are re-ranked (scenario boosts, word pairs); every page
+    /// inside them is cut from the same re-ranking.
     public var window = 100
     /// BM25 parameters (Xapian's names).
     public var k1 = 1.2, b = 0.75
@@ -26,16 +27,18 @@ public struct Ranking: Sendable, Equatable {
     public var gramMaxDocuments = 5_000
     /// Numbers, codes, acronyms and foreign names (`Analyzer.Word.isIdentifier`). A word
     /// matches by its form, its stem (twice: as stem and as word) and its n-grams, so it
-    /// weighs about three times its form; an identifier has nothing but its form.
+    /// weighs about three times its form; a number has nothing but its form, and a code or
+    /// a name rarely a stem.
     public var identifier = 3.0
-    /// Dictionary words (ICU) of unspaced scripts, on top of their n-grams; 0: n-grams only.
+    /// Dictionary words (ICU) of unspaced scripts, on top of their n-grams; 0: n-grams only
+    /// (word pairs still use the words).
     public var unspacedWords = 1.0
     /// Glossary expansions into other languages; in a pasted message (8 words or more),
     /// where the entries that answer it are often written in another language.
     public var expansion = 0.5, expansionInMessages = 1.0
     /// Neighbouring query words found near each other in the text (within
-    /// `proximityDistance` positions, either order): the pair's weight times this, added
-    /// for the candidates in the re-rank window.
+    /// `proximityDistance` positions, either order, at least 2): the pair's weight times
+    /// this, added for the candidates in the re-rank window.
     public var proximity = 0.5, proximityDistance = 4
 
     public init() {}

@@ -121,6 +121,7 @@ public final class Searcher {
     }
 
     private func run(_ r: SearchRequest, corrections: [String: String], today: Date) throws -> SearchResponse {
+        let started = Date()
         let syntax = QuerySyntax(r.q)
         let built = try builder.build(syntax, language: r.lang, expand: r.expand, replyLanguage: r.replyLang,
                                       corrections: corrections)
@@ -134,16 +135,18 @@ public final class Searcher {
         let spies = r.facets ? [("kind", Schema.Slot.kind), ("lang", .lang), ("market", .markets), ("category", .categories)]
             .map { ($0.0, ValueCountSpy(slot: $0.1.rawValue)) } : []
         for (_, spy) in spies { try enquire.addSpy(spy) }
-        // Scenario boosts and translation-group collapsing can move results up from below
-        // the page: look at `ranking.window` more candidates then; otherwise just the page.
+        // Scenario boosts, translation-group collapsing and word pairs can move results up
+        // from below the page: the best `ranking.window` matches are then re-ranked, and
+        // every page inside them is cut from that one ranking (a window that grew with the
+        // offset let page 2 show a hit page 1 never had, and repeat page 1's last one).
+        // Deeper pages re-rank the matches down to their end.
         let reranks = r.replyLang != nil || r.market != nil || r.stage != nil || !r.categories.isEmpty
-            || r.platform != nil || r.channel != nil || r.productLine != nil
-        // Word pairs (proximity) can likewise lift a match from below the page.
-        let beyond = reranks || built.proximity != nil ? ranking.window : 0
-        let window = min(r.offset + r.limit + beyond, maxWindow + beyond)
+            || r.platform != nil || r.channel != nil || r.productLine != nil || built.proximity != nil
+        let end = min(r.offset + r.limit, maxWindow)
+        let window = reranks ? max(end, ranking.window) : end
         let mset = try enquire.mset(first: 0, count: window, checkAtLeast: r.facets ? facetWindow : 0)
         let docs = try mset.indices.map { try mset.document(at: $0) }
-        let near = try proximityWeights(built.proximity, docs)
+        let near = try proximityWeights(built.proximity, docs, timeLeft: timeBudget - Date().timeIntervalSince(started))
         let weights = mset.map { $0.weight + near[$0.documentID, default: 0] }
 
         let maxWeight = weights.max() ?? 0
@@ -178,13 +181,13 @@ public final class Searcher {
     /// by document id. Matched over the candidates only (a filter on their id terms): as
     /// part of the main query, the pairs made searches 6.5 times slower at 100k entries,
     /// because a NEAR reads positions in every document holding both words.
-    private func proximityWeights(_ pairs: Query?, _ docs: [Document]) throws -> [UInt32: Double] {
-        guard let pairs, docs.count > 1 else { return [:] }
+    private func proximityWeights(_ pairs: Query?, _ docs: [Document], timeLeft: Double) throws -> [UInt32: Double] {
+        guard let pairs, docs.count > 1, timeLeft > 0 else { return [:] }
         let ids = try docs.map { try Query(term: Schema.term(.id, try $0.value(Schema.Slot.id.rawValue))) }
         let enquire = try Enquire(db)
         try enquire.setQuery(try Query(.filter, [pairs, try Query(.or, ids)]))
         try enquire.setBM25(k1: ranking.k1, b: ranking.b)
-        try enquire.setTimeLimit(timeBudget)
+        try enquire.setTimeLimit(timeLeft)
         return Dictionary(try enquire.mset(count: docs.count).map { ($0.documentID, $0.weight) }) { a, _ in a }
     }
 

@@ -26,8 +26,9 @@ public final class Analyzer {
         /// Trigrams inside an alphabetic word of four letters or more (empty otherwise).
         public var grams: [String] = []
         /// A number, a code with digits (`220V`, `Internet2`), an acronym written in
-        /// capitals (`CE`, `NASA`), or a Latin word in text of another script (`iPhone 充电器`):
-        /// a name or code, one exact token with no stem or n-grams to add to its weight.
+        /// capitals among other words (`CE`, `NASA`), or a Latin word in text of another
+        /// script (`iPhone 充电器`): a name or a code, which matches by its exact form alone
+        /// (a number has no stem, trigrams or folded form; a name rarely has a stem).
         public var isIdentifier = false
     }
 
@@ -83,22 +84,23 @@ public final class Analyzer {
             run.removeAll()
         }
 
-        // A Latin word in Thai, Chinese, Arabic… text is a name, a brand or a code.
-        let latinIsForeign = segments.filter { $0.script == .latin }.count * 2 < segments.count
+        // A Latin word among words of another script (Thai, Chinese, Arabic…) is a name, a
+        // brand or a code; numbers do not count as words here.
+        let words = segments.filter { $0.kind != .number }
+        let latinIsForeign = words.filter { $0.script == .latin }.count * 2 < words.count
+        // A word in capitals is an acronym only among words that are not (a message typed
+        // in capitals is not a list of acronyms); looked at once, when a word needs it.
+        var hasLowercase: Bool?
         let isTurkish = lang.map { $0.hasPrefix("tr") || $0.hasPrefix("az") } ?? false
         let cacheLanguage = (wordStemmer?.language ?? "") + (isJapanese ? "ja" : "") + (isTurkish ? "tr" : "")
         for seg in Self.splitAtApostrophes(segments, utf8) {
-            var raw = String(decoding: utf8[seg.range], as: UTF8.self)
-            // Turkish capitals: İ is i and I is ı (Unicode's default folding turns İ into i + ◌̇).
-            if isTurkish, seg.script == .latin {
-                raw = raw.replacingOccurrences(of: "İ", with: "i").replacingOccurrences(of: "I", with: "ı")
-            }
+            let raw = String(decoding: utf8[seg.range], as: UTF8.self)
             let key = cacheLanguage + "\u{1}" + raw
             let forms: Forms
             if let cached = cache[key] {
                 forms = cached
             } else {
-                forms = try self.forms(raw, seg, stemmer: wordStemmer, japanese: isJapanese)
+                forms = try self.forms(raw, seg, stemmer: wordStemmer, japanese: isJapanese, turkish: isTurkish)
                 if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
                 cache[key] = forms
             }
@@ -106,7 +108,8 @@ public final class Analyzer {
             guard !form.isEmpty else { continue }
             position += 1
             var word = Word(form: form, stem: forms.stem, folded: forms.folded, script: seg.script, position: position, range: seg.range)
-            word.isIdentifier = forms.code || (latinIsForeign && seg.script == .latin)
+            if forms.capitals, hasLowercase == nil { hasLowercase = text.unicodeScalars.contains { $0.properties.isLowercase } }
+            word.isIdentifier = forms.hasDigits || (forms.capitals && hasLowercase == true) || (latinIsForeign && seg.script == .latin)
             if seg.script.isUnspaced {
                 run.append((seg, form))
             } else {
@@ -162,39 +165,48 @@ public final class Analyzer {
         var form: String
         var stem: String?
         var folded: String?
-        /// A number, a code with digits or an acronym in capitals.
-        var code: Bool
+        /// A number or a code with digits (decimal digits only: 一 and 万 have numeric
+        /// values too, and 什么 is no code).
+        var hasDigits: Bool
+        /// Two letters or more, all capitals (`CE`, `NASA`, `İŞKUR`).
+        var capitals: Bool
     }
 
     /// The form, stem and accent-free form of one raw token.
-    private func forms(_ raw: String, _ seg: Segment, stemmer: Stemmer?, japanese: Bool) throws -> Forms {
-        var form = try UnicodeFolding.nfkcCasefold(raw)
+    private func forms(_ raw: String, _ seg: Segment, stemmer: Stemmer?, japanese: Bool, turkish: Bool) throws -> Forms {
+        var text = raw
+        // Turkish capitals: İ is i and I is ı (Unicode's default folding turns İ into i + ◌̇).
+        if turkish, seg.script == .latin {
+            text = raw.replacingOccurrences(of: "İ", with: "i").replacingOccurrences(of: "I", with: "ı")
+        }
+        var form = try UnicodeFolding.nfkcCasefold(text)
         if seg.script == .han && !japanese { form = try chinese.convert(form) }
         if seg.script == .arabic { form = Normalization.arabic(form) }
         var stem: String?, folded: String?
         if !seg.script.isUnspaced {
-            // A stem under three letters (Turkish `iade` → `ia`) matches unrelated words.
-            if let stemmer, seg.kind == .letter, let s = try? stemmer.stem(Self.stemmerSpelling(form, stemmer.language)),
-               s != form, s.unicodeScalars.count >= 3 {
-                stem = s
-            }
+            if let stemmer, seg.kind == .letter { stem = Self.stem(form, stemmer) }
             if seg.script.foldsAccents {
                 let f = Normalization.foldAccents(form)
                 if f != form { folded = f }
             }
         }
-        let code = seg.kind == .number || raw.unicodeScalars.contains { $0.properties.numericType != nil }
-            || (raw.unicodeScalars.count >= 2 && raw.unicodeScalars.allSatisfy { $0.properties.isUppercase })
-        return Forms(form: form, stem: stem, folded: folded, code: code)
+        let hasDigits = seg.kind == .number || raw.unicodeScalars.contains { $0.properties.numericType == .decimal }
+        let capitals = raw.unicodeScalars.count >= 2 && raw.unicodeScalars.allSatisfy { $0.properties.isUppercase }
+        return Forms(form: form, stem: stem, folded: folded, hasDigits: hasDigits, capitals: capitals)
     }
 
-    /// The spelling a Snowball stemmer of Xapian 1.4 expects. Its Romanian stemmer knows only
-    /// the old cedilla letters ş ţ, while Romanian is written with the comma-below ș ț
-    /// (XQuAD, every modern keyboard): `organizații` stays `organizaț` but `organizaţii`
-    /// becomes `organiz`. Only the stemmer's input changes; forms keep the text's letters.
-    static func stemmerSpelling(_ form: String, _ language: String) -> String {
-        guard language == "ro" else { return form }
-        return form.replacingOccurrences(of: "ș", with: "ş").replacingOccurrences(of: "ț", with: "ţ")
+    /// The stem of a word form, nil when it is the form itself or shorter than three letters
+    /// (Turkish `iade` → `ia` would match unrelated words). Xapian 1.4's Romanian stemmer
+    /// knows only the old cedilla letters ş ţ, while Romanian is written with the comma-below
+    /// ș ț (XQuAD, every modern keyboard): `organizații` stayed `organizaț` where `organizaţii`
+    /// becomes `organiz`. It is given the cedilla spelling, and its stem is given back in
+    /// the text's letters.
+    public static func stem(_ form: String, _ stemmer: Stemmer) -> String? {
+        let romanian = stemmer.language == "ro"
+        let input = romanian ? form.replacingOccurrences(of: "ș", with: "ş").replacingOccurrences(of: "ț", with: "ţ") : form
+        guard var s = try? stemmer.stem(input) else { return nil }
+        if romanian { s = s.replacingOccurrences(of: "ş", with: "ș").replacingOccurrences(of: "ţ", with: "ț") }
+        return s != form && s.unicodeScalars.count >= 3 ? s : nil
     }
 
     /// Simplified Chinese for `text` (OpenCC `tw2sp`): for callers that compare text.

@@ -49,6 +49,23 @@ import KBCorpus
         #expect(try s.ids("power bank", lang: "en") == ["apart", "together"])
     }
 
+    @Test func pagesAreCutFromOneReRanking() throws {
+        // 30 shorter entries with `power` and `bank` apart rank first by BM25; 30 longer
+        // ones with `power bank` together come after them, and (strong) word pairs lift
+        // whichever of them are among the candidates above all others.
+        let apart = (0..<30).map { i in entry(String(format: "a%02d", i), "en", "Notes", "power cord and a bank") }
+        let together = (0..<30).map { i in entry(String(format: "t%02d", i), "en", "Notes", "power bank cable cable cable cable") }
+        let other = (0..<100).map { i in entry("o\(i)", "en", "Shipping", "Parcels leave the warehouse daily.") }
+        let s = try index(apart + together + other)
+        s.ranking.proximity = 2
+        s.ranking.window = 20
+        let all = try s.ids("power bank", lang: "en") { $0.limit = 20 }
+        let page1 = try s.ids("power bank", lang: "en") { $0.limit = 10 }
+        let page2 = try s.ids("power bank", lang: "en") { $0.limit = 10; $0.offset = 10 }
+        #expect(all.count == 20)
+        #expect(page1 + page2 == all)
+    }
+
     @Test func numbersAndCodesWeighAsMuchAsWords() throws {
         // The question's year is in one entry, its other words (with their stems and
         // n-grams) more often in the other.

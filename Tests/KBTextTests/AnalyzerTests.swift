@@ -34,6 +34,14 @@ import Testing
         #expect(try identifiers("plastome ถูกค้นพบเมื่อใด", "th") == ["plastome"])
         #expect(try identifiers("iPhone 充电器 退货 运费", nil) == ["iphone"])
         #expect(try identifiers("When was the plastome found?", "en").isEmpty)
+        // Han numerals have numeric values, but 什么 ("what") and 统一 are words, not codes.
+        #expect(try identifiers("什么是统一的第一万个零售商", "zh").isEmpty)
+        // A Turkish acronym with an I (folded to ı) is still in capitals.
+        #expect(try identifiers("IBAN numaramı nereye yazayım", "tr") == ["ıban"])
+        // A message typed in capitals is not a list of acronyms; numbers do not make the
+        // Latin words of `Tesla 3 2024` foreign.
+        #expect(try identifiers("MY ORDER HAS NOT ARRIVED", "en").isEmpty)
+        #expect(try identifiers("Tesla 3 2024", "en") == ["3", "2024"])
     }
 
     @Test func romanianCommaBelowLettersAreStemmed() throws {
@@ -42,8 +50,11 @@ import Testing
         #expect(try stems("organizații", "ro") == stems("organizaţii", "ro"))
         #expect(try stems("organizației", "ro") == stems("organizații", "ro"))
         #expect(try stems("românești", "ro") == stems("românesc", "ro"))
-        // The word itself keeps the text's letters.
+        // The word and its stem keep the text's letters; a word the stemmer leaves whole
+        // gets no stem (not a cedilla copy of itself).
         #expect(try forms("organizații", "ro") == ["organizații"])
+        #expect(try analyzer.analyze("națiunile", language: "ro").words[0].stem == "națiun")
+        #expect(try analyzer.analyze("ț", language: "ro").words.first?.stem == nil)
     }
 
     @Test func nfkcAndCaseFolding() throws {
